@@ -1,0 +1,123 @@
+// spc/chart.hpp: one entry point for every chart: `spc::qic(series, options)`.
+//
+// The design follows qicharts2's qic() (one function the user learns once, one small function per
+// chart type dispatched from a table), implemented from the formulas in docs/charts.md, never from
+// qicharts2's code. Semantics (reference: qicharts2 0.8.1):
+//   - positions are 1-based in options (as users and the golden files count them);
+//   - `parts` splits the chart after the given positions; every part gets its own centre line,
+//     limits and runs analysis; `freeze` is ignored when parts are given;
+//   - `freeze = N`: centre line and limits come from points 1..N and apply to every point; the runs
+//     analysis still covers every included point against that centre line;
+//   - `exclude`: points left out of the centre line, limits and runs analysis, but still shown and
+//     tested against the limits (sigma signal);
+//   - `cl`: a centre line given by the user; limits are built around it;
+//   - a missing value (NaN) is a gap: no y, no signal, no contribution to any estimate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "spc/runs.hpp"
+#include "spc/types.hpp"
+
+namespace spc {
+
+/// Options of one chart. Positions are 1-based.
+struct chart_options {
+  chart_type chart = chart_type::run;
+  std::size_t freeze = 0;            ///< last point of the baseline; 0 = no freeze
+  std::vector<std::size_t> parts;    ///< split after these positions (strictly increasing)
+  std::vector<std::size_t> exclude;  ///< positions left out of the calculations
+  double cl = na;                    ///< centre line given by the user; NaN = computed
+  runs_method method = runs_method::anhoej;
+  bool screen_mr = true;  ///< drop moving ranges >= 3.267 * mean MR (Nelson 1982) before sigma
+};
+
+/// The input series, as views (nothing is copied).
+/// - `y`: the measurement (run, i, mr, t, g), the count (p, pp, c, u, up) or the subgroup mean
+///   (xbar, s);
+/// - `n`: the denominator (p, pp, u, up; optional for run, i and c, where y/n is plotted) or the
+///   subgroup size (xbar, s);
+/// - `sd`: the subgroup standard deviation (xbar, s).
+/// Empty spans mean "not given".
+struct series_view {
+  std::span<const double> y;
+  std::span<const double> n = {};
+  std::span<const double> sd = {};
+};
+
+/// One part of a chart: where it is, its centre line and limits (at its last point), and its
+/// runs analysis.
+struct part_summary {
+  std::int32_t part = 1;     ///< 1-based part number
+  std::size_t first = 0;     ///< 0-based position of the first point
+  std::size_t last = 0;      ///< 0-based position of the last point (inclusive)
+  double cl = na;            ///< centre line (at the last point)
+  double lcl = na;           ///< lower 3-sigma limit at the last point
+  double ucl = na;           ///< upper 3-sigma limit at the last point
+  std::int32_t n_sigma_signals = 0;  ///< points outside the 3-sigma limits
+  runs_result runs;
+};
+
+/// Mutable views of the per-point outputs, one element per point. Any span may be empty: that
+/// column is then not written (the summary-only mode of the batch engine).
+struct chart_columns {
+  std::span<double> y, cl, lcl, ucl, lcl_95, ucl_95;
+  std::span<std::int32_t> part;
+  std::span<std::uint8_t> baseline, include, sigma_signal;
+};
+
+/// The result of one chart: per-point columns (named as in the golden files) and one summary per
+/// part.
+struct chart_result {
+  chart_type chart = chart_type::run;
+  std::vector<double> y;       ///< the plotted statistic (proportion, rate, moving range, sd, ...)
+  std::vector<double> cl;      ///< centre line
+  std::vector<double> lcl;     ///< lower 3-sigma limit
+  std::vector<double> ucl;     ///< upper 3-sigma limit
+  std::vector<double> lcl_95;  ///< lower 2-sigma limit
+  std::vector<double> ucl_95;  ///< upper 2-sigma limit
+  std::vector<std::int32_t> part;        ///< 1-based part of each point
+  std::vector<std::uint8_t> baseline;    ///< point is in the baseline (freeze) period
+  std::vector<std::uint8_t> include;     ///< point is not excluded
+  std::vector<std::uint8_t> sigma_signal;  ///< y strictly outside [lcl, ucl]
+  std::vector<part_summary> parts;
+
+  std::size_t size() const noexcept { return y.size(); }
+  chart_columns columns() noexcept;
+};
+
+/// Scratch memory reused between calls (one per thread in batch work), so that computing many
+/// charts allocates nothing after the first few.
+struct workspace {
+  std::vector<double> a, b, c;
+  std::vector<std::uint8_t> use;
+};
+
+/// Finds the first problem with the series and options, or nothing when they are valid: a
+/// negative count, a numerator above its denominator, a non-positive denominator or time, a
+/// non-finite value, columns of different lengths, freeze beyond the series, parts not strictly
+/// increasing or out of range, an exclude position that does not exist. Missing values (NaN) are
+/// not problems.
+std::optional<input_error> find_problem(const series_view& series, const chart_options& options);
+
+/// Throws the problem `find_problem` finds, if any.
+void validate(const series_view& series, const chart_options& options);
+
+/// Computes a chart into caller-owned columns (each empty or of the series' size) and appends one
+/// summary per part to `parts`. Validates first (throws `input_error`).
+void compute(const series_view& series, const chart_options& options, const chart_columns& out,
+             std::vector<part_summary>& parts, workspace& ws);
+
+/// Computes a chart: the single entry point (`qic` as in qicharts2).
+chart_result qic(const series_view& series, const chart_options& options);
+
+/// Convenience overload: `qic(y, n, options)` for charts with a denominator, `qic(y, {}, options)`
+/// otherwise.
+chart_result qic(std::span<const double> y, std::span<const double> n,
+                 const chart_options& options);
+
+}  // namespace spc
