@@ -39,7 +39,7 @@ struct chart_options {
 /// The input series, as views (nothing is copied).
 /// - `y`: the measurement (run, i, mr, t, g), the count (p, pp, c, u, up) or the subgroup mean
 ///   (xbar, s);
-/// - `n`: the denominator (p, pp, u, up; optional for run, i and c, where y/n is plotted) or the
+/// - `n`: the denominator (p, pp, u, up; optional for run and i, where y/n is plotted) or the
 ///   subgroup size (xbar, s);
 /// - `sd`: the subgroup standard deviation (xbar, s).
 /// Empty spans mean "not given".
@@ -93,8 +93,9 @@ struct chart_result {
 /// Scratch memory reused between calls (one per thread in batch work), so that computing many
 /// charts allocates nothing after the first few.
 struct workspace {
-  std::vector<double> a, b, c;
-  std::vector<std::uint8_t> use;
+  std::vector<double> a, b, c;                       // scratch for the chart functions
+  std::vector<double> y, cl, lcl, ucl, lcl_95, ucl_95;  // columns the caller did not ask for
+  std::vector<std::uint8_t> use, include;
 };
 
 /// Finds the first problem with the series and options, or nothing when they are valid: a

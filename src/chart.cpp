@@ -1,0 +1,201 @@
+// The chart engine: validation, baseline flags (freeze, parts, exclude), the per-part dispatch to
+// the chart functions, sigma signals and the runs analysis of each part.
+#include "spc/chart.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "charts.hpp"
+
+namespace spc {
+
+namespace {
+
+std::string number(double x) { return fmt::format("{:.15g}", x); }
+
+std::optional<input_error> check_values(const series_view& s, chart_type chart) {
+  const std::string_view name = to_string(chart);
+  const bool counts = chart == chart_type::p || chart == chart_type::pp || chart == chart_type::c ||
+                      chart == chart_type::u || chart == chart_type::up;
+  const bool proportion = chart == chart_type::p || chart == chart_type::pp;
+  const bool subgroups = needs_subgroup_sd(chart);
+  for (std::size_t i = 0; i < s.y.size(); ++i) {
+    const double y = s.y[i];
+    if (std::isinf(y)) return input_error("y", i, fmt::format("the value {} is not finite", number(y)));
+    if (!s.n.empty() && std::isinf(s.n[i]))
+      return input_error("n", i, fmt::format("the denominator {} is not finite", number(s.n[i])));
+    if (!s.sd.empty() && std::isinf(s.sd[i]))
+      return input_error("sd", i, fmt::format("the standard deviation {} is not finite", number(s.sd[i])));
+    if (counts && y < 0)
+      return input_error("y", i, fmt::format("a count cannot be negative ({}) in a {} chart", number(y), name));
+    if (chart == chart_type::g && y < 0)
+      return input_error("y", i,
+                         fmt::format("the number of opportunities between events cannot be negative ({})",
+                                     number(y)));
+    if (chart == chart_type::t && y <= 0)
+      return input_error("y", i,
+                         fmt::format("the time between events must be positive ({}) in a t chart", number(y)));
+    if (!s.n.empty()) {
+      const double n = s.n[i];
+      if (subgroups) {
+        if (n < 1 || n != std::floor(n))
+          return input_error("n", i, fmt::format("the subgroup size must be a whole number of at least 1 ({})",
+                                                 number(n)));
+      } else if (n <= 0) {
+        return input_error("n", i, fmt::format("the denominator must be positive ({})", number(n)));
+      }
+      if (proportion && y > n)
+        return input_error("y", i, fmt::format("the numerator {} is above its denominator {} in a {} chart",
+                                               number(y), number(n), name));
+    }
+    if (subgroups && !s.sd.empty() && s.sd[i] < 0)
+      return input_error("sd", i, fmt::format("a standard deviation cannot be negative ({})", number(s.sd[i])));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<input_error> find_problem(const series_view& s, const chart_options& o) {
+  const std::size_t m = s.y.size();
+  const std::string_view name = to_string(o.chart);
+  if (!s.n.empty() && s.n.size() != m)
+    return input_error("n", input_error::npos,
+                       fmt::format("has {} values but y has {}: the columns must have the same length",
+                                   s.n.size(), m));
+  if (!s.sd.empty() && s.sd.size() != m)
+    return input_error("sd", input_error::npos,
+                       fmt::format("has {} values but y has {}: the columns must have the same length",
+                                   s.sd.size(), m));
+  if (needs_denominator(o.chart) && s.n.empty())
+    return input_error("n", input_error::npos,
+                       needs_subgroup_sd(o.chart)
+                           ? fmt::format("a {} chart needs the subgroup sizes", name)
+                           : fmt::format("a {} chart needs a denominator", name));
+  if (needs_subgroup_sd(o.chart) && s.sd.empty())
+    return input_error("sd", input_error::npos,
+                       fmt::format("a {} chart needs the subgroup standard deviations", name));
+  if (!s.n.empty() && !needs_denominator(o.chart) && o.chart != chart_type::run && o.chart != chart_type::i)
+    return input_error("n", input_error::npos,
+                       fmt::format("a {} chart takes no denominator (for rates use the u chart, for "
+                                   "proportions the p chart)",
+                                   name));
+  if (o.freeze > m)
+    return input_error("freeze", input_error::npos,
+                       fmt::format("{} is beyond the series, which has {} points", o.freeze, m));
+  for (std::size_t k = 0; k < o.parts.size(); ++k) {
+    const std::size_t p = o.parts[k];
+    if (p < 1 || p >= m)
+      return input_error("parts", input_error::npos,
+                         fmt::format("a part must end at a position from 1 to {} (the last point "
+                                     "ends the last part), not {}",
+                                     m > 0 ? m - 1 : 0, p));
+    if (k > 0 && p <= o.parts[k - 1])
+      return input_error("parts", input_error::npos,
+                         fmt::format("positions must be strictly increasing ({} after {})", p, o.parts[k - 1]));
+  }
+  for (std::size_t p : o.exclude)
+    if (p < 1 || p > m)
+      return input_error("exclude", input_error::npos,
+                         fmt::format("position {} does not exist (the series has {} points)", p, m));
+  if (std::isinf(o.cl)) return input_error("cl", input_error::npos, "the centre line must be finite");
+  return check_values(s, o.chart);
+}
+
+void validate(const series_view& s, const chart_options& o) {
+  if (auto problem = find_problem(s, o)) throw *problem;
+}
+
+void compute(const series_view& s, const chart_options& o, const chart_columns& out,
+             std::vector<part_summary>& parts, workspace& ws) {
+  validate(s, o);
+  const std::size_t m = s.y.size();
+  if (m == 0) return;
+
+  // Columns the caller did not ask for are computed in the workspace.
+  auto column = [m](std::span<double> given, std::vector<double>& own) {
+    if (!given.empty()) return given;
+    own.resize(m);
+    return std::span<double>(own);
+  };
+  const std::span<double> y = column(out.y, ws.y), cl = column(out.cl, ws.cl),
+                          lcl = column(out.lcl, ws.lcl), ucl = column(out.ucl, ws.ucl),
+                          lcl_95 = column(out.lcl_95, ws.lcl_95), ucl_95 = column(out.ucl_95, ws.ucl_95);
+
+  // Flags: include (not excluded), baseline (within freeze; everything when parts are given).
+  ws.include.assign(m, 1);
+  for (std::size_t p : o.exclude) ws.include[p - 1] = 0;
+  const std::size_t freeze = (o.parts.empty() && o.freeze > 0) ? o.freeze : m;
+  ws.use.resize(m);
+  for (std::size_t i = 0; i < m; ++i) ws.use[i] = static_cast<std::uint8_t>(ws.include[i] && i < freeze);
+
+  const detail::chart_function fn = detail::chart_function_for(o.chart);
+  std::size_t first = 0;
+  for (std::size_t k = 0; k <= o.parts.size(); ++k) {
+    const std::size_t end = k < o.parts.size() ? o.parts[k] : m;
+    const std::size_t len = end - first;
+    auto slice = [&](auto span) { return span.empty() ? span : span.subspan(first, len); };
+    detail::part_input in;
+    in.value = s.y.subspan(first, len);
+    in.n = slice(s.n);
+    in.sd = slice(s.sd);
+    in.use = std::span<const std::uint8_t>(ws.use).subspan(first, len);
+    in.fixed_cl = o.cl;
+    in.screen_mr = o.screen_mr;
+    const detail::part_output po{y.subspan(first, len),      cl.subspan(first, len),
+                                 lcl.subspan(first, len),    ucl.subspan(first, len),
+                                 lcl_95.subspan(first, len), ucl_95.subspan(first, len)};
+    fn(in, po, ws);
+
+    part_summary ps;
+    ps.part = static_cast<std::int32_t>(k + 1);
+    ps.first = first;
+    ps.last = end - 1;
+    ps.cl = cl[end - 1];
+    ps.lcl = lcl[end - 1];
+    ps.ucl = ucl[end - 1];
+    for (std::size_t i = first; i < end; ++i) {
+      // Strictly outside the limits; a missing y or limit never signals.
+      const bool signal = y[i] > ucl[i] || y[i] < lcl[i];
+      ps.n_sigma_signals += signal;
+      if (!out.sigma_signal.empty()) out.sigma_signal[i] = signal;
+      if (!out.part.empty()) out.part[i] = ps.part;
+    }
+    ps.runs = runs_analysis(po.y, po.cl, std::span<const std::uint8_t>(ws.include).subspan(first, len),
+                            o.method);
+    // Moving ranges are autocorrelated, so a run chart reading of an MR chart means nothing
+    // (qicharts2 reports the numbers but never signals).
+    if (o.chart == chart_type::mr) ps.runs.runs_signal = false;
+    parts.push_back(ps);
+    first = end;
+  }
+  if (!out.baseline.empty())
+    for (std::size_t i = 0; i < m; ++i) out.baseline[i] = i < freeze;
+  if (!out.include.empty()) std::copy(ws.include.begin(), ws.include.end(), out.include.begin());
+}
+
+chart_columns chart_result::columns() noexcept {
+  return chart_columns{y, cl, lcl, ucl, lcl_95, ucl_95, part, baseline, include, sigma_signal};
+}
+
+chart_result qic(const series_view& s, const chart_options& o) {
+  chart_result r;
+  r.chart = o.chart;
+  const std::size_t m = s.y.size();
+  for (auto* v : {&r.y, &r.cl, &r.lcl, &r.ucl, &r.lcl_95, &r.ucl_95}) v->resize(m);
+  r.part.resize(m);
+  r.baseline.resize(m);
+  r.include.resize(m);
+  r.sigma_signal.resize(m);
+  workspace ws;
+  compute(s, o, r.columns(), r.parts, ws);
+  return r;
+}
+
+chart_result qic(std::span<const double> y, std::span<const double> n, const chart_options& o) {
+  return qic(series_view{y, n, {}}, o);
+}
+
+}  // namespace spc
