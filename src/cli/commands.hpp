@@ -1,0 +1,72 @@
+// cli/commands.hpp: the subcommands of the `spc` command-line tool.
+//
+// Every subcommand is three things: a struct holding its options (filled in by CLI11), an
+// `add_*_command` function that registers the subcommand and its options on the application, and
+// a `run_*` function that does the work once the command line has been parsed. `run` (called by
+// main) builds the application, parses and dispatches, and turns every error into a message on
+// standard error and an exit code. A new subcommand (e.g. `spc batch`) adds its own trio and one
+// line of dispatch in `run`; new options of `spc chart` are new members of `chart_command`.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace spc::cli {
+
+/// Exit codes: 0 success, 1 a problem with the data (a file, a row, a cell), 2 a problem with the
+/// command line (an unknown or missing option, a value out of range for the data given).
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_data_error = 1;
+inline constexpr int exit_usage_error = 2;
+
+/// A problem with the command line found after parsing (e.g. a P chart without --n). The
+/// message names the option; the exit code is `exit_usage_error`.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A problem with the data found by a subcommand (a row, a column, a subgroup), already worded
+/// for the user. The exit code is `exit_data_error`.
+class data_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The options of `spc chart`, as given on the command line (column names, 1-based positions).
+struct chart_command {
+  std::string chart;                 ///< run, i, mr, xbar, s, t, p, pp, c, u, up, g
+  std::string input;                 ///< CSV file; "-" = standard input
+  std::string x;                     ///< label column (xbar/s: the subgroup column); "" = none
+  std::string y;                     ///< value column
+  std::string n;                     ///< denominator / subgroup-size column; "" = none
+  std::string sd;                    ///< subgroup standard-deviation column (xbar/s); "" = none
+  std::size_t freeze = 0;            ///< last point of the baseline; 0 = no freeze
+  std::vector<std::size_t> parts;    ///< split after these positions
+  std::vector<std::size_t> exclude;  ///< positions left out of the calculations
+  double cl = std::numeric_limits<double>::quiet_NaN();  ///< given centre line; NaN = computed
+  std::string method = "anhoej";    ///< runs-analysis method
+  bool no_screen = false;            ///< keep large moving ranges in the I chart's sigma
+  std::string output;                ///< output CSV; "" = standard output (and no summary)
+};
+
+/// Registers `spc chart` on `app`; the parsed options land in `cmd`.
+CLI::App* add_chart_command(CLI::App& app, chart_command& cmd);
+
+/// Runs `spc chart`: reads the CSV, computes the chart, writes one CSV row per point and, when
+/// the CSV goes to a file, a short summary per part to standard output. Throws usage_error,
+/// data_error or spc::io::csv_error on bad input (the library's spc::input_error is translated
+/// into the CSV's rows and columns or the command line's options); returns the exit code.
+int run_chart(const chart_command& cmd);
+
+/// The whole tool: parses `argv`, runs the subcommand, reports errors. Returns the exit code.
+int run(int argc, char** argv);
+
+}  // namespace spc::cli
