@@ -37,7 +37,7 @@ std::optional<input_error> check_values(const series_view& s, chart_type chart) 
     if (chart == chart_type::t && y <= 0)
       return input_error("y", i,
                          fmt::format("the time between events must be positive ({}) in a t chart", number(y)));
-    if (!s.n.empty()) {
+    if (!s.n.empty() && !std::isnan(s.n[i])) {
       const double n = s.n[i];
       if (subgroups) {
         if (n < 1 || n != std::floor(n))
