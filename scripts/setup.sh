@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages, PyPI packages), builds the library, the command line
+# and the Python package, then runs the main job: the spc tool on a bundled data set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(cmake ninja-build g++ libeigen3-dev libboost-math-dev libfmt-dev doctest-dev libcli11-dev
+              libbenchmark-dev)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+# cmake and ninja may come from pip instead; only install them from Debian when absent altogether.
+command -v cmake >/dev/null && missing=("${missing[@]/cmake}")
+command -v ninja >/dev/null && missing=("${missing[@]/ninja-build}")
+read -r -a missing <<< "${missing[*]:-}"
+if ((${#missing[@]})); then
+  echo "== installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+echo "== installing Python packages"
+$PYTHON -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+echo "== building (build/)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPC_BUILD_BENCHMARKS=ON >/dev/null
+cmake --build build -j"$(nproc)"
+
+if [ -f pyproject.toml ]; then
+  echo "== installing the Python package spc"
+  CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) $PYTHON -m pip install -q --disable-pip-version-check --no-build-isolation .
+fi
+
+echo "== spc chart: C. difficile infections per 10,000 risk days, split at the intervention (examples/data/cdi.csv)"
+./build/spc chart --chart u --input examples/data/cdi.csv --x month --y n --n days --parts 24 \
+  --output build/cdi_u_chart.csv
+echo "(per-point results written to build/cdi_u_chart.csv)"
