@@ -14,6 +14,7 @@
 
 #include "io/csv.hpp"
 #include "spc/chart.hpp"
+#include "spc/subgroups.hpp"
 #include "spc/types.hpp"
 
 #ifndef SPC_VERSION
@@ -154,9 +155,9 @@ loaded_series read_points(const chart_command& cmd) {
   return s;
 }
 
-// Raw measurements (xbar, s): rows grouped by the --x column in order of first appearance into
-// the subgroup mean (y), size (n, measurements present) and sample standard deviation (sd,
-// denominator n - 1). Missing measurements are left out; a subgroup with none is a missing point.
+// Raw measurements (xbar, s): rows grouped by the --x column in order of first appearance, then
+// summarised by spc::summarise_subgroups (mean, size, sample sd; missing measurements ignored; a
+// subgroup with none is a missing point).
 loaded_series read_subgroups(const chart_command& cmd) {
   const io::csv_table table = io::read_csv(cmd.input, wanted_columns(cmd));
   const std::vector<double> values = table.numbers(cmd.y);
@@ -164,6 +165,7 @@ loaded_series read_subgroups(const chart_command& cmd) {
 
   loaded_series s;
   s.source = table.source;
+  std::vector<std::size_t> subgroup(table.rows);
   std::unordered_map<std::string_view, std::size_t> index;
   for (std::size_t r = 0; r < table.rows; ++r) {
     if (labels[r].empty())
@@ -174,30 +176,13 @@ loaded_series read_subgroups(const chart_command& cmd) {
       s.x.push_back(labels[r]);
       s.rows.emplace_back();
     }
+    subgroup[r] = it->second;
     s.rows[it->second].push_back(r + 1);
   }
-
-  const std::size_t m = s.x.size();
-  s.y.assign(m, na);
-  s.n.assign(m, na);
-  s.sd.assign(m, na);
-  for (std::size_t k = 0; k < m; ++k) {
-    double sum = 0;
-    std::size_t count = 0;
-    for (std::size_t row : s.rows[k])
-      if (!std::isnan(values[row - 1])) {
-        sum += values[row - 1];
-        ++count;
-      }
-    if (count == 0) continue;  // all missing: a missing point
-    const double mean = sum / static_cast<double>(count);
-    double ss = 0;
-    for (std::size_t row : s.rows[k])
-      if (!std::isnan(values[row - 1])) ss += (values[row - 1] - mean) * (values[row - 1] - mean);
-    s.y[k] = mean;
-    s.n[k] = static_cast<double>(count);
-    if (count > 1) s.sd[k] = std::sqrt(ss / static_cast<double>(count - 1));
-  }
+  subgroup_summary summary = summarise_subgroups(values, subgroup, s.x.size());
+  s.y = std::move(summary.mean);
+  s.n = std::move(summary.size);
+  s.sd = std::move(summary.sd);
   return s;
 }
 
