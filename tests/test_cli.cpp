@@ -401,8 +401,8 @@ TEST_CASE("cli: the summary on the bundled C. difficile data") {
   REQUIRE(r.status == 0);
   CHECK(r.err.empty());
   CHECK(contains(r.out, "U chart"));
-  CHECK(contains(r.out, "Part 1, points 1-24"));
-  CHECK(contains(r.out, "Part 2, points 25-36"));
+  CHECK(contains(r.out, "Part 1: points 1-24 (2012-11-01 to 2014-10-01)"));
+  CHECK(contains(r.out, "Part 2: points 25-36 (2014-11-01 to 2015-10-01)"));
   CHECK(contains(r.out, "centre line"));
   CHECK(contains(r.out, "runs analysis: "));
   const chart_result c = read_chart_output(out, true);

@@ -148,6 +148,7 @@ loaded_series read_points(const chart_command& cmd) {
   const io::csv_table table = io::read_csv(cmd.input, wanted_columns(cmd));
   loaded_series s;
   s.source = table.source;
+  if (table.rows == 0) throw data_error(fmt::format("{}: no data rows, only a header", s.source));
   s.y = table.numbers(cmd.y);
   if (!cmd.n.empty()) s.n = table.numbers(cmd.n);
   if (!cmd.sd.empty()) s.sd = table.numbers(cmd.sd);
@@ -165,6 +166,7 @@ loaded_series read_subgroups(const chart_command& cmd) {
 
   loaded_series s;
   s.source = table.source;
+  if (table.rows == 0) throw data_error(fmt::format("{}: no data rows, only a header", s.source));
   std::vector<std::size_t> subgroup(table.rows);
   std::unordered_map<std::string_view, std::size_t> index;
   for (std::size_t r = 0; r < table.rows; ++r) {
@@ -216,7 +218,8 @@ std::string rows_text(const std::vector<std::size_t>& rows) {
       throw data_error(fmt::format("{}: subgroup {} computed from column '{}': {}", data.source,
                                    what, cmd.y, e.problem()));
     }
-    const std::string& column = arg == "y" ? cmd.y : arg == "n" ? cmd.n : cmd.sd;
+    const std::string& given = arg == "y" ? cmd.y : arg == "n" ? cmd.n : cmd.sd;
+    const std::string& column = given.empty() ? arg : given;
     if (at != input_error::npos)
       throw data_error(
           fmt::format("{}: row {}, column '{}': {}", data.source, at + 1, column, e.problem()));
@@ -284,12 +287,24 @@ std::string number(double v) {
   return fmt::format("{:.5g}", v);
 }
 
-std::string positions_text(const std::vector<std::size_t>& positions) {
+std::string plural(std::size_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+// A point for the reader: its 1-based position, and its label when there is one.
+std::string point_text(std::size_t index, const std::vector<std::string>& labels) {
+  if (index < labels.size() && !labels[index].empty())
+    return fmt::format("{} ({})", index + 1, labels[index]);
+  return fmt::format("{}", index + 1);
+}
+
+// A list of points (0-based), shortened after the first twenty.
+std::string points_text(const std::vector<std::size_t>& points, const std::vector<std::string>& labels) {
   constexpr std::size_t max_shown = 20;
-  std::string s;
-  for (std::size_t k = 0; k < positions.size() && k < max_shown; ++k)
-    s += fmt::format("{}{}", k ? ", " : "", positions[k]);
-  if (positions.size() > max_shown) s += fmt::format(" and {} more", positions.size() - max_shown);
+  std::string s = points.size() == 1 ? "point " : "points ";
+  for (std::size_t k = 0; k < points.size() && k < max_shown; ++k)
+    s += (k ? ", " : "") + point_text(points[k], labels);
+  if (points.size() > max_shown) s += fmt::format(" and {} more", points.size() - max_shown);
   return s;
 }
 
@@ -319,20 +334,21 @@ void print_summary(const chart_command& cmd, chart_type chart, const chart_optio
                        }());
   else if (!cmd.n.empty())
     what = fmt::format("'{}' / '{}'", cmd.y, cmd.n);
-  fmt::print("{} of {} from {}: {} points, {} part{}; written to {}\n", chart_title(chart), what,
-             data.source, r.size(), r.parts.size(), r.parts.size() == 1 ? "" : "s", cmd.output);
+  fmt::print("{} of {} from {}: {}, {}; written to {}\n", chart_title(chart), what, data.source,
+             plural(r.size(), "point"), plural(r.parts.size(), "part"), cmd.output);
   if (options.freeze > 0 && options.parts.empty())
     fmt::print("Baseline: centre line and limits from points 1-{}\n", options.freeze);
   if (!std::isnan(options.cl)) fmt::print("Centre line given: {}\n", number(options.cl));
 
+  const std::vector<std::string>& labels = data.x;
   const bool is_run = chart == chart_type::run;
   for (const part_summary& p : r.parts) {
     std::vector<std::size_t> signals, excluded;
     std::size_t missing = 0, last_limits = r.size();
     bool varying = false;
     for (std::size_t i = p.first; i <= p.last && i < r.size(); ++i) {
-      if (r.sigma_signal[i]) signals.push_back(i + 1);
-      if (!r.include[i]) excluded.push_back(i + 1);
+      if (r.sigma_signal[i]) signals.push_back(i);
+      if (!r.include[i]) excluded.push_back(i);
       if (std::isnan(r.y[i])) ++missing;
       if (!std::isnan(r.lcl[i]) || !std::isnan(r.ucl[i])) {
         if (last_limits < r.size() &&
@@ -342,17 +358,23 @@ void print_summary(const chart_command& cmd, chart_type chart, const chart_optio
         last_limits = i;
       }
     }
-    std::string counts = fmt::format("{} points", p.last - p.first + 1);
-    if (missing) counts += fmt::format(", {} missing", missing);
-    if (!excluded.empty()) counts += fmt::format(", excluded from the calculations: {}",
-                                                 positions_text(excluded));
-    fmt::print("Part {}, points {}-{} ({}):\n", p.part, p.first + 1, p.last + 1, counts);
+    std::string part_line =
+        p.first == p.last ? fmt::format("Part {}: point {}", p.part, p.first + 1)
+                          : fmt::format("Part {}: points {}-{}", p.part, p.first + 1, p.last + 1);
+    if (!labels.empty())
+      part_line += p.first == p.last
+                       ? fmt::format(" ({})", labels[p.first])
+                       : fmt::format(" ({} to {})", labels[p.first], labels[p.last]);
+    if (missing) part_line += fmt::format("; {} missing", missing);
+    if (!excluded.empty())
+      part_line += "; excluded from the calculations: " + points_text(excluded, labels);
+    fmt::print("{}\n", part_line);
     std::string line = fmt::format("  {} {}", is_run ? "median" : "centre line", number(p.cl));
     if (last_limits < r.size()) {
       line += fmt::format("; 3-sigma limits {} to {}", number(r.lcl[last_limits]),
                           number(r.ucl[last_limits]));
-      if (varying) line += fmt::format(" at point {} (the limits vary from point to point)",
-                                       last_limits + 1);
+      if (varying)
+        line += fmt::format(" at point {} (the limits vary from point to point)", last_limits + 1);
     }
     fmt::print("{}\n", line);
     fmt::print("  runs analysis: {}\n", runs_verdict(p.runs, method));
@@ -360,8 +382,7 @@ void print_summary(const chart_command& cmd, chart_type chart, const chart_optio
       if (signals.empty())
         fmt::print("  no points outside the 3-sigma limits\n");
       else
-        fmt::print("  sigma signals (outside the 3-sigma limits) at point{} {}\n",
-                   signals.size() == 1 ? "" : "s", positions_text(signals));
+        fmt::print("  sigma signals (outside the 3-sigma limits) at {}\n", points_text(signals, labels));
     }
   }
   std::fflush(stdout);
@@ -481,8 +502,8 @@ CLI::App* add_chart_command(CLI::App& app, chart_command& cmd) {
       "point's part: n_obs, n_useful, longest_run, longest_run_max, n_crossings, "
       "n_crossings_min, runs_signal. Positions count from 1. Booleans are true/false; a missing "
       "number is an empty cell.\n\n"
-      "Example: spc chart --chart u --input cdi.csv --x month --y n --n days --parts 24 "
-      "--output cdi_u.csv\n\n"
+      "Example: infections per risk day, the first 24 months as the baseline:\n"
+      "  spc chart --chart u --input cdi.csv --x month --y n --n days --freeze 24 --output u.csv\n\n"
       "Exit status: 0 success, 1 a problem in the data (the message names the row and column), "
       "2 a problem on the command line (the message names the option).");
   return sub;
