@@ -34,7 +34,12 @@ if [ -f pyproject.toml ]; then
   CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) $PYTHON -m pip install -q --disable-pip-version-check --no-build-isolation .
 fi
 
-echo "== spc chart: C. difficile infections per 10,000 risk days, split at the intervention (examples/data/cdi.csv)"
+echo
+echo "== spc chart: C. difficile infections per month, run chart frozen on the 24 months before the intervention"
+./build/spc chart --chart run --input examples/data/cdi.csv --x month --y n --freeze 24 --output build/cdi_run.csv
+echo
+echo "== spc chart: the same infections per risk day, U chart split at the intervention"
 ./build/spc chart --chart u --input examples/data/cdi.csv --x month --y n --n days --parts 24 \
-  --output build/cdi_u_chart.csv
-echo "(per-point results written to build/cdi_u_chart.csv)"
+  --output build/cdi_u.csv
+echo
+echo "Per-point results: build/cdi_run.csv, build/cdi_u.csv. Next: bash scripts/test.sh"
