@@ -84,8 +84,6 @@ bool takes_optional_denominator(chart_type c) {
   return c == chart_type::run || c == chart_type::i || c == chart_type::c;
 }
 
-bool is_subgroup_chart(chart_type c) { return c == chart_type::xbar || c == chart_type::s; }
-
 // ---------------------------------------------------------------------------------------------
 // Reading the series
 // ---------------------------------------------------------------------------------------------
@@ -103,7 +101,7 @@ struct loaded_series {
 // Checks the combination of chart and columns before anything is read.
 void check_columns(const chart_command& cmd, chart_type chart) {
   const std::string name(to_string(chart));
-  if (is_subgroup_chart(chart)) {
+  if (needs_subgroup_sd(chart)) {
     if (cmd.sd.empty()) {
       if (cmd.x.empty())
         throw usage_error(fmt::format(
@@ -517,7 +515,7 @@ int run_chart(const chart_command& cmd) {
   check_columns(cmd, *chart);
 
   const loaded_series data =
-      is_subgroup_chart(*chart) && cmd.sd.empty() ? read_subgroups(cmd) : read_points(cmd);
+      needs_subgroup_sd(*chart) && cmd.sd.empty() ? read_subgroups(cmd) : read_points(cmd);
 
   chart_options options;
   options.chart = *chart;
