@@ -3,7 +3,7 @@
 #
 # cmake -DSPC_BUILD_DIR=<build tree> -DCONSUMER_DIR=<this folder> -DWORK_DIR=<scratch folder>
 #       -DCONFIG=<build type> -DGENERATOR=<generator> -DCXX_COMPILER=<compiler>
-#       [-DSANITIZE=address,undefined] [-DCLI=1 -DBINDIR=bin] -P run.cmake
+#       [-DSANITIZE=address,undefined] [-DCLI=1 -DBINDIR=bin -DVERSION=x.y.z] -P run.cmake
 cmake_minimum_required(VERSION 3.22)
 
 foreach(var SPC_BUILD_DIR CONSUMER_DIR WORK_DIR GENERATOR CXX_COMPILER)
@@ -15,12 +15,14 @@ if(NOT CONFIG)
   set(CONFIG Release)
 endif()
 
+# Runs a command; stops the test if it fails. Its standard output is left in step_output.
 function(step what)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   message("${out}")
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${what} failed (${rc}):\n${err}")
   endif()
+  set(step_output "${out}" PARENT_SCOPE)
 endfunction()
 
 set(prefix "${WORK_DIR}/prefix")
@@ -56,5 +58,8 @@ step("running the consumer" "${exe}")
 
 if(CLI)
   step("running the installed spc" "${prefix}/${BINDIR}/spc" --version)
+  if(VERSION AND NOT step_output MATCHES "spc ${VERSION}")
+    message(FATAL_ERROR "spc --version says '${step_output}', the project is ${VERSION}")
+  endif()
 endif()
 message("install and consumer: OK")
