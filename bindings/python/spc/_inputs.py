@@ -1,0 +1,566 @@
+"""From the arguments of :func:`spc.qic` to the flat columns of the C++ batch engine.
+
+Everything here is bookkeeping with vectorised numpy/pandas operations: resolving column names,
+factorising the ``by=`` groups, aggregating rows that share an ``x`` (as qicharts2 does), laying
+the series out contiguously with offsets, and building the per-series options. No statistic of
+any chart is computed here; the engine (``spc._core``) computes them all.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._errors import SPCInputError
+
+CHARTS: tuple[str, ...] = tuple(_core.chart_names())
+METHODS: tuple[str, ...] = tuple(_core.method_names())
+
+DENOMINATOR_CHARTS = frozenset({"p", "pp", "u", "up", "xbar", "s"})
+SUBGROUP_CHARTS = frozenset({"xbar", "s"})
+# Charts whose points are sums when several rows share an x (qicharts2: y.sum and n.sum).
+SUM_CHARTS = frozenset({"p", "pp", "c", "u", "up"})
+# Charts that take a denominator only as an option (y / n is plotted).
+OPTIONAL_DENOMINATOR_CHARTS = frozenset({"run", "i"})
+
+
+@dataclass
+class Column:
+    """One input column: its values and where it came from (for messages)."""
+
+    argument: str
+    values: pd.Series
+    name: str | None  # the column of `data`, or None for an array
+
+
+@dataclass
+class Prepared:
+    """The flat input of the engine and everything needed to read its output back."""
+
+    chart: str
+    y: np.ndarray
+    n: np.ndarray | None
+    sd: np.ndarray | None
+    offsets: np.ndarray  # G + 1
+    freeze: np.ndarray  # G
+    cl: np.ndarray  # G
+    parts: np.ndarray
+    parts_offsets: np.ndarray
+    exclude: np.ndarray
+    exclude_offsets: np.ndarray
+    x: pd.Series | None  # one label per point, in point order
+    groups: pd.DataFrame | None  # one row per series: the by= keys
+    part_labels: np.ndarray | None  # one label per point (part given as labels), in point order
+    # For error messages: the source rows of each point.
+    point_row: np.ndarray | None  # point -> row position (no aggregation)
+    point_subgroup: np.ndarray | None  # point -> subgroup (aggregation)
+    row_subgroup: np.ndarray | None  # row -> subgroup, -1 when dropped (aggregation)
+    columns: dict[str, Column] = field(default_factory=dict)
+    index: pd.Index | None = None
+    aggregated: bool = False
+    raw_subgroups: bool = False
+
+
+def _is_column_name(arg: Any) -> bool:
+    return isinstance(arg, str)
+
+
+def resolve(arg: Any, argument: str, data: pd.DataFrame | None) -> Column | None:
+    """A column name of `data` or an array-like, as a positional pandas Series."""
+    if arg is None:
+        return None
+    if _is_column_name(arg):
+        if data is None:
+            raise TypeError(
+                f"qic({argument}={arg!r}): a column name needs data= (a pandas DataFrame); "
+                f"or pass the values themselves"
+            )
+        if arg not in data.columns:
+            cols = ", ".join(repr(c) for c in list(data.columns)[:20])
+            raise SPCInputError(
+                f"qic({argument}={arg!r}): data has no column {arg!r} (its columns: {cols})",
+                argument=argument,
+                column=arg,
+                problem=f"no column {arg!r}",
+            )
+        values = data[arg]
+        if isinstance(values, pd.DataFrame):
+            raise SPCInputError(
+                f"qic({argument}={arg!r}): data has several columns named {arg!r}",
+                argument=argument,
+                column=arg,
+            )
+        return Column(argument, values.reset_index(drop=True), arg)
+    if isinstance(arg, pd.Series):
+        return Column(argument, arg.reset_index(drop=True), None)
+    if isinstance(arg, pd.Index | pd.Categorical | pd.api.extensions.ExtensionArray):
+        return Column(argument, pd.Series(arg), None)
+    if isinstance(arg, numbers.Number) or isinstance(arg, bytes | dict):
+        raise TypeError(
+            f"qic({argument}=...): expected a column name or an array of values, "
+            f"got {type(arg).__name__}"
+        )
+    arr = np.asarray(arg)
+    if arr.ndim != 1:
+        raise TypeError(f"qic({argument}=...): expected one-dimensional values, got shape {arr.shape}")
+    return Column(argument, pd.Series(arr), None)
+
+
+def describe_column(col: Column) -> str:
+    return f"column {col.name!r}" if col.name is not None else f"{col.argument}="
+
+
+def as_float(col: Column) -> np.ndarray:
+    """The values of a numeric column as float64 (missing → NaN); booleans count as 0/1."""
+    s = col.values
+    dtype = s.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.is_numeric_dtype(dtype):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        raise TypeError(f"qic(): {describe_column(col)} holds dates or times, not numbers")
+    converted = pd.to_numeric(s, errors="coerce")
+    bad = converted.isna() & s.notna()
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise TypeError(
+            f"qic(): {describe_column(col)} is not numeric: row {pos} holds {s.iloc[pos]!r}"
+        )
+    return converted.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def positions(arg: Any, argument: str) -> list[int]:
+    """1-based positions: an int or a sequence of ints."""
+    if arg is None:
+        return []
+    if isinstance(arg, bool | np.bool_):
+        raise TypeError(f"qic({argument}=...): expected 1-based positions, got a boolean")
+    if isinstance(arg, numbers.Integral):
+        values = [int(arg)]
+    elif isinstance(arg, numbers.Real):
+        if float(arg).is_integer():
+            values = [int(arg)]
+        else:
+            raise TypeError(f"qic({argument}={arg!r}): positions are whole numbers")
+    else:
+        try:
+            seq = list(arg)
+        except TypeError:
+            raise TypeError(
+                f"qic({argument}=...): expected a 1-based position or a list of them, "
+                f"got {type(arg).__name__}"
+            ) from None
+        values = []
+        for v in seq:
+            if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real) or not float(v).is_integer():
+                raise TypeError(f"qic({argument}=...): positions are whole numbers, got {v!r}")
+            values.append(int(v))
+    for v in values:
+        if v < 1:
+            raise SPCInputError(
+                f"qic({argument}=...): positions are 1-based (the first point is 1), got {v}",
+                argument=argument,
+                problem=f"positions are 1-based, got {v}",
+            )
+    return values
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes in order of first appearance; missing values form their own group."""
+    codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def group_codes(by_cols: list[Column]) -> tuple[np.ndarray, pd.DataFrame]:
+    """One code per row (0..G-1 in order of first appearance) and the G group keys."""
+    codes, uniques = _factorize(by_cols[0].values)
+    keys: list[pd.Index] = [uniques]
+    key_codes = [codes]
+    for col in by_cols[1:]:
+        c, u = _factorize(col.values)
+        keys.append(u)
+        key_codes.append(c)
+    if len(by_cols) == 1:
+        combined = codes
+    else:
+        combined = np.zeros(len(codes), dtype=np.int64)
+        for c, u in zip(key_codes, keys):
+            combined = combined * np.int64(len(u)) + c
+        combined, _ = pd.factorize(combined, sort=False)
+        combined = combined.astype(np.int64, copy=False)
+    first = _first_rows(combined)
+    table = {
+        col.name or col.argument: pd.Series(u.take(c[first])).reset_index(drop=True)
+        for col, c, u in zip(by_cols, key_codes, keys)
+    }
+    # Keep categorical groups categorical (their categories and order survive).
+    for col in by_cols:
+        name = col.name or col.argument
+        if isinstance(col.values.dtype, pd.CategoricalDtype):
+            table[name] = pd.Series(
+                pd.Categorical(table[name], dtype=col.values.dtype)
+            )
+    return combined, pd.DataFrame(table)
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row of each code (codes are 0..K-1 in order of first appearance)."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    # A code first appears where the running maximum grows (codes are in order of appearance).
+    running = np.maximum.accumulate(codes)
+    grows = np.empty(len(codes), dtype=bool)
+    grows[0] = True
+    np.greater(running[1:], running[:-1], out=grows[1:])
+    return np.flatnonzero(grows).astype(np.int64)
+
+
+def csr_from_positions(pos: list[int], groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same positions for every series, as (values, offsets)."""
+    p = np.asarray(pos, dtype=np.int64)
+    values = np.tile(p, groups) if len(p) else np.zeros(0, dtype=np.int64)
+    offsets = np.arange(groups + 1, dtype=np.int64) * len(p)
+    return values, offsets
+
+
+def csr_from_labels(labels: np.ndarray, point_group: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parts where a label changes within a series: positions after which to split."""
+    groups = len(offsets) - 1
+    if len(labels) < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(groups + 1, dtype=np.int64)
+    change = (labels[1:] != labels[:-1]) & (point_group[1:] == point_group[:-1])
+    first_of_new = np.flatnonzero(change) + 1
+    g = point_group[first_of_new]
+    values = (first_of_new - offsets[g]).astype(np.int64)
+    counts = np.bincount(g, minlength=groups)
+    out_offsets = np.zeros(groups + 1, dtype=np.int64)
+    np.cumsum(counts, out=out_offsets[1:])
+    return values, out_offsets
+
+
+def prepare(
+    *,
+    x: Any,
+    y: Any,
+    n: Any,
+    sd: Any,
+    data: pd.DataFrame | None,
+    chart: str,
+    freeze: Any,
+    part: Any,
+    exclude: Any,
+    cl: Any,
+    by: Any,
+) -> Prepared:
+    """Resolves and lays out the input (see :func:`spc.qic` for the semantics)."""
+    if data is not None and not isinstance(data, pd.DataFrame):
+        raise TypeError(f"qic(data=...): expected a pandas DataFrame, got {type(data).__name__}")
+
+    xcol = resolve(x, "x", data)
+    ycol = resolve(y, "y", data)
+    ncol = resolve(n, "n", data)
+    sdcol = resolve(sd, "sd", data)
+    assert ycol is not None
+
+    # by= : one or several columns (names or arrays).
+    by_cols: list[Column] = []
+    if by is not None:
+        items = by if isinstance(by, list | tuple) else [by]
+        if len(items) == 0:
+            raise TypeError("qic(by=[]): give at least one column")
+        for k, item in enumerate(items):
+            c = resolve(item, "by", data)
+            assert c is not None
+            if c.name is None:
+                c.name = str(item.name) if isinstance(item, pd.Series) and item.name is not None else (
+                    "group" if len(items) == 1 else f"group{k + 1}"
+                )
+            by_cols.append(c)
+        names = [c.name for c in by_cols]
+        if len(set(names)) != len(names):
+            raise TypeError(f"qic(by=...): the group columns repeat a name ({names})")
+
+    # part= : positions, or labels (a column name, a Series or a Categorical).
+    part_col: Column | None = None
+    part_pos: list[int] = []
+    if isinstance(part, str | pd.Series | pd.Categorical):
+        part_col = resolve(part, "part", data)
+    else:
+        part_pos = positions(part, "part")
+    excl_pos = positions(exclude, "exclude")
+    freeze_pos = positions(freeze, "freeze")
+    if len(freeze_pos) > 1:
+        raise TypeError("qic(freeze=...): give one position (the last point of the baseline)")
+    freeze_value = freeze_pos[0] if freeze_pos else 0
+
+    if cl is None:
+        cl_value = np.nan
+    elif isinstance(cl, numbers.Real) and not isinstance(cl, bool | np.bool_):
+        cl_value = float(cl)
+        if np.isnan(cl_value):
+            cl_value = np.nan
+    else:
+        raise TypeError(f"qic(cl=...): expected a number (the centre line), got {type(cl).__name__}")
+
+    # Lengths.
+    nrows = len(ycol.values)
+    for c in [xcol, ncol, sdcol, part_col, *by_cols]:
+        if c is not None and len(c.values) != nrows:
+            raise SPCInputError(
+                f"qic(): {describe_column(c)} has {len(c.values)} values but y has {nrows}: "
+                f"the columns must have the same length",
+                argument=c.argument,
+                column=c.name,
+                problem="the columns must have the same length",
+            )
+
+    yv = as_float(ycol)
+    nv = as_float(ncol) if ncol is not None else None
+    sdv = as_float(sdcol) if sdcol is not None else None
+
+    # Which charts read what.
+    if chart in SUBGROUP_CHARTS:
+        raw = sdv is None
+        if raw and nv is not None:
+            raise TypeError(
+                f"qic(chart={chart!r}): give either one row per subgroup (y= the subgroup mean, "
+                f"n= its size and sd= its standard deviation) or the raw measurements "
+                f"(y= the measurement, x= its subgroup, and no n=)"
+            )
+        if raw and xcol is None:
+            raise TypeError(
+                f"qic(chart={chart!r}): raw measurements need x= (the subgroup of each "
+                f"measurement); or give subgroup summaries with n= and sd="
+            )
+        if not raw and nv is None:
+            raise TypeError(f"qic(chart={chart!r}): sd= needs n= (the subgroup sizes)")
+    else:
+        raw = False
+        if sdv is not None:
+            raise TypeError(f"qic(chart={chart!r}): sd= is for the xbar and s charts only")
+        if chart in DENOMINATOR_CHARTS and nv is None:
+            raise TypeError(f"qic(chart={chart!r}): the {chart} chart needs n= (the denominators)")
+        if nv is not None and chart not in DENOMINATOR_CHARTS and chart not in OPTIONAL_DENOMINATOR_CHARTS:
+            raise TypeError(
+                f"qic(chart={chart!r}): the {chart} chart takes no denominator (n=); "
+                f"for rates use chart='u', for proportions chart='p'"
+            )
+
+    if by_cols:
+        row_group, groups = group_codes(by_cols)
+    else:
+        row_group, groups = np.zeros(nrows, dtype=np.int64), None
+
+    columns = {c.argument: c for c in [xcol, ycol, ncol, sdcol, part_col] if c is not None}
+    index = data.index if data is not None else None
+
+    # Rows sharing an x within a series are aggregated (always for raw xbar/s measurements).
+    aggregate = False
+    xcodes: np.ndarray | None = None
+    if xcol is not None:
+        xcodes_raw, xuniq = pd.factorize(xcol.values, sort=False, use_na_sentinel=True)
+        xcodes = xcodes_raw.astype(np.int64, copy=False)
+        if raw:
+            aggregate = True
+        else:
+            key = row_group * np.int64(len(xuniq) + 1) + xcodes
+            valid = xcodes >= 0
+            aggregate = len(pd.unique(key[valid])) < int(valid.sum())
+    if aggregate and chart in SUBGROUP_CHARTS and not raw:
+        raise SPCInputError(
+            f"qic(chart={chart!r}): x has repeated values within a series; with sd= give one "
+            f"row per subgroup (or pass the raw measurements without n= and sd=)",
+            argument="x",
+            column=xcol.name if xcol else None,
+        )
+
+    point_row: np.ndarray | None = None
+    point_sub: np.ndarray | None = None
+    row_sub: np.ndarray | None = None
+    part_labels_rows: np.ndarray | None = None
+    if part_col is not None:
+        part_labels_rows = np.asarray(part_col.values.to_numpy(dtype=object))
+
+    if aggregate:
+        assert xcol is not None and xcodes is not None
+        valid_rows = np.flatnonzero(xcodes >= 0)
+        key = row_group[valid_rows] * np.int64(int(xcodes.max()) + 2) + xcodes[valid_rows]
+        sub, _ = pd.factorize(key, sort=False)
+        sub = sub.astype(np.int64, copy=False)
+        S = int(sub.max()) + 1 if len(sub) else 0
+        first = valid_rows[_first_rows(sub)]
+        row_sub = np.full(nrows, -1, dtype=np.int64)
+        row_sub[valid_rows] = sub
+        yr = yv[valid_rows]
+        if raw:
+            mean, size, sdev = _core.summarise_subgroups(yr, sub, S)
+            yp, np_, sdp = mean, size, sdev
+        elif chart in SUM_CHARTS or nv is not None:
+            nr = nv[valid_rows] if nv is not None else None
+            ok = ~np.isnan(yr) if nr is None else ~(np.isnan(yr) | np.isnan(nr))
+            cnt = np.bincount(sub[ok], minlength=S)
+            yp = np.bincount(sub[ok], weights=yr[ok], minlength=S)
+            yp[cnt == 0] = np.nan
+            if nr is not None:
+                np_ = np.bincount(sub[ok], weights=nr[ok], minlength=S)
+                np_[cnt == 0] = np.nan
+            else:
+                np_ = None
+            sdp = None
+        else:
+            # Several values at one x for a chart of single values: their mean (qicharts2's
+            # default agg.fun), computed by the engine's subgroup summary.
+            yp, _, _ = _core.summarise_subgroups(yr, sub, S)
+            np_, sdp = None, None
+        sub_group = row_group[first]
+        order = np.argsort(sub_group, kind="stable")
+        point_group = sub_group[order]
+        yv = np.ascontiguousarray(yp[order])
+        nv = np.ascontiguousarray(np_[order]) if np_ is not None else None
+        sdv = np.ascontiguousarray(sdp[order]) if sdp is not None else None
+        x_points = xcol.values.iloc[first[order]].reset_index(drop=True)
+        point_sub = order
+        if part_labels_rows is not None:
+            part_labels_rows = part_labels_rows[first[order]]
+    else:
+        if len(row_group) > 1 and np.any(row_group[1:] < row_group[:-1]):
+            order = np.argsort(row_group, kind="stable")
+            point_group = row_group[order]
+            yv = yv[order]
+            nv = nv[order] if nv is not None else None
+            sdv = sdv[order] if sdv is not None else None
+            x_points = xcol.values.iloc[order].reset_index(drop=True) if xcol is not None else None
+            point_row = order
+            if part_labels_rows is not None:
+                part_labels_rows = part_labels_rows[order]
+        else:
+            point_group = row_group
+            x_points = xcol.values if xcol is not None else None
+            point_row = None  # identity
+
+    G = len(groups) if groups is not None else 1
+    sizes = np.bincount(point_group, minlength=G) if len(point_group) else np.zeros(G, dtype=np.int64)
+    if groups is not None and np.any(sizes == 0):
+        # Groups whose every row was dropped (a missing x): no series.
+        keep = sizes > 0
+        remap = np.cumsum(keep) - 1
+        point_group = remap[point_group]
+        groups = groups.loc[keep].reset_index(drop=True)
+        sizes = sizes[keep]
+        G = len(groups)
+    offsets = np.zeros(G + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+
+    if part_labels_rows is not None:
+        lab_codes, _ = pd.factorize(pd.Series(part_labels_rows), sort=False, use_na_sentinel=False)
+        parts, parts_offsets = csr_from_labels(lab_codes, point_group, offsets)
+        part_labels = part_labels_rows
+    else:
+        parts, parts_offsets = csr_from_positions(part_pos, G)
+        part_labels = None
+    excl, excl_offsets = csr_from_positions(excl_pos, G)
+
+    return Prepared(
+        chart=chart,
+        y=np.ascontiguousarray(yv, dtype=np.float64),
+        n=None if nv is None else np.ascontiguousarray(nv, dtype=np.float64),
+        sd=None if sdv is None else np.ascontiguousarray(sdv, dtype=np.float64),
+        offsets=offsets,
+        freeze=np.full(G, freeze_value, dtype=np.int64),
+        cl=np.full(G, cl_value, dtype=np.float64),
+        parts=parts,
+        parts_offsets=parts_offsets,
+        exclude=excl,
+        exclude_offsets=excl_offsets,
+        x=x_points,
+        groups=groups,
+        part_labels=part_labels,
+        point_row=point_row,
+        point_subgroup=point_sub,
+        row_subgroup=row_sub,
+        columns=columns,
+        index=index,
+        aggregated=aggregate,
+        raw_subgroups=raw,
+    )
+
+
+def _format_label(v: Any) -> str:
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat() if (v.hour or v.minute or v.second) else v.date().isoformat()
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+def _rows_text(rows: Sequence[int], labels: Sequence[Any] | None) -> str:
+    def one(k: int) -> str:
+        if labels is not None:
+            return f"{rows[k]} (index {_format_label(labels[k])})"
+        return str(rows[k])
+
+    shown = min(len(rows), 5)
+    text = ", ".join(one(k) for k in range(shown))
+    if shown < len(rows):
+        text += f" and {len(rows) - shown} more"
+    return ("row " if len(rows) == 1 else "rows ") + text
+
+
+def translate(err: ValueError, prep: Prepared, options: dict[str, Any]) -> SPCInputError:
+    """The engine's error (argument, 0-based index, problem, series) in the user's terms."""
+    argument, index, problem, series = err.args
+    group_key: dict[str, Any] | None = None
+    where = ""
+    G = len(prep.offsets) - 1
+    if prep.groups is not None and series is not None and 0 <= series < G:
+        group_key = {str(k): v for k, v in prep.groups.iloc[int(series)].items()}
+        where = " in the group " + ", ".join(f"{k}={_format_label(v)}" for k, v in group_key.items())
+
+    if argument in ("y", "n", "sd"):
+        col = prep.columns.get(argument)
+        what = describe_column(col) if col is not None else f"{argument}="
+        if index is None or series is None or not (0 <= series < G):
+            return SPCInputError(
+                f"qic(): {what}{where}: {problem}", argument=argument, column=col.name if col else None,
+                group=group_key, problem=problem,
+            )
+        point = int(prep.offsets[series]) + int(index)
+        if prep.aggregated and prep.point_subgroup is not None and prep.row_subgroup is not None:
+            sub = int(prep.point_subgroup[point])
+            rows = np.flatnonzero(prep.row_subgroup == sub).tolist()
+            labels = prep.index.take(rows).tolist() if prep.index is not None else None
+            xlab = _format_label(prep.x.iloc[point]) if prep.x is not None else str(point)
+            xcol = prep.columns.get("x")
+            xname = describe_column(xcol) if xcol is not None else "x="
+            ycol = prep.columns["y"]
+            stat = {"y": "the value", "n": "the size", "sd": "the standard deviation"}[argument]
+            if prep.raw_subgroups:
+                stat = {"y": "the mean", "n": "the size", "sd": "the standard deviation"}[argument]
+                source = describe_column(ycol)
+            else:
+                source = what
+            msg = (
+                f"qic(): the subgroup x={xlab} ({xname}, {_rows_text(rows, labels)}){where}: "
+                f"{stat} computed from {source}: {problem}"
+            )
+            return SPCInputError(msg, argument=argument, column=col.name if col else None, rows=rows,
+                                 labels=labels or [], group=group_key, problem=problem)
+        row = int(prep.point_row[point]) if prep.point_row is not None else point
+        labels = [prep.index[row]] if prep.index is not None else None
+        msg = f"qic(): {what}, {_rows_text([row], labels)}{where}: {problem}"
+        return SPCInputError(msg, argument=argument, column=col.name if col else None, rows=[row],
+                             labels=labels or [], group=group_key, problem=problem)
+
+    name = {"parts": "part"}.get(argument, argument)
+    if name in options:
+        value = options[name]
+        shown = value if not isinstance(value, pd.Series | np.ndarray) else "..."
+        msg = f"qic({name}={shown!r}){where}: {problem}"
+    else:
+        msg = f"qic(): {name}{where}: {problem}"
+    return SPCInputError(msg, argument=name, group=group_key, problem=problem)

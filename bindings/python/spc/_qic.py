@@ -1,0 +1,230 @@
+"""spc.qic(): one function for every chart, as qicharts2's qic()."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._errors import SPCInputError
+from ._inputs import CHARTS, METHODS, prepare, translate
+from ._result import QicResult
+
+__all__ = ["qic"]
+
+ChartName = Literal["run", "i", "mr", "xbar", "s", "t", "p", "pp", "c", "u", "up", "g"]
+MethodName = Literal["anhoej", "bestbox", "cutbox"]
+# A column of `data` (its name) or the values themselves (a list, numpy array or pandas Series).
+Column = str | Sequence[Any] | np.ndarray | pd.Series | pd.Index | pd.Categorical
+
+
+def qic(
+    x: Column | None = None,
+    y: Column | None = None,
+    n: Column | None = None,
+    data: pd.DataFrame | None = None,
+    chart: ChartName | str = "run",
+    freeze: int | None = None,
+    part: int | Sequence[int] | str | pd.Series | pd.Categorical | None = None,
+    exclude: int | Sequence[int] | None = None,
+    cl: float | None = None,
+    method: MethodName | str = "anhoej",
+    rules: str | Sequence[str] | None = None,
+    multiply: float = 1,
+    by: str | Sequence[str] | Column | None = None,
+    screen: bool = True,
+    improvement: Literal["increase", "decrease", "neutral"] | None = None,
+    target: float | None = None,
+    rebase: int | Sequence[int] | None = None,
+    *,
+    sd: Column | None = None,
+    title: str | None = None,
+    ylab: str | None = None,
+    xlab: str | None = None,
+    threads: int = 0,
+) -> QicResult:
+    """Computes a run chart or a Shewhart control chart, or one per group with ``by=``.
+
+    The arguments follow qicharts2's ``qic()``; every number is computed by the C++ engine of
+    the spc library (the same code as the command line), all groups in one call.
+
+    Parameters
+    ----------
+    x:
+        The subgroup or time of each row (dates, numbers or labels): a column name of ``data``
+        or values. Rows that share an ``x`` within a series are aggregated as qicharts2 does
+        (sums of ``y`` and ``n`` for p, p', c, u and u' charts and for any chart with ``n``;
+        the mean otherwise); rows with a missing ``x`` are then dropped. For ``xbar`` and ``s``
+        charts on raw measurements, ``x`` is the subgroup of each measurement. When ``y`` is
+        not given, ``x`` is taken as ``y`` (``qic(values)``, as in qicharts2).
+    y:
+        The measurement (run, i, mr, t, g), the count (p, pp, c, u, up: the numerator), or, for
+        xbar and s, the raw measurement (with ``x``) or the subgroup mean (with ``n`` and
+        ``sd``). Missing values (NaN, None, ``pd.NA``) are gaps, never errors.
+    n:
+        The denominator (p, pp, u, up; optional for run and i charts, which then plot y/n), or,
+        for xbar and s charts with subgroup summaries, the subgroup size.
+    data:
+        A pandas DataFrame whose columns the names above refer to.
+    chart:
+        ``"run"``, ``"i"``, ``"mr"``, ``"xbar"``, ``"s"``, ``"t"``, ``"p"``, ``"pp"`` (Laney
+        P'), ``"c"``, ``"u"``, ``"up"`` (Laney U') or ``"g"``.
+    freeze:
+        The last point (1-based) of the baseline: the centre line and limits come from points
+        1..freeze and apply to every point. Ignored when ``part`` is given.
+    part:
+        Where to split the chart, each part with its own centre line, limits and runs analysis:
+        1-based positions after which to split (``part=24``: points 1..24 and 25..end), or
+        labels of each row (a column name, a Series or a Categorical; e.g. a ``period``
+        column with "pre"/"post"), split wherever the label changes.
+    exclude:
+        1-based positions left out of the centre line, limits and runs analysis (still drawn and
+        tested against the limits).
+    cl:
+        A centre line given by the user instead of computed; limits are built around it.
+    method:
+        The runs analysis: ``"anhoej"`` (Anhøj rules, default), ``"bestbox"`` or ``"cutbox"``.
+    rules:
+        Special-cause rule sets on top of the 3-sigma and runs analysis (needs the rule engine;
+        see :data:`spc.FEATURES`).
+    multiply:
+        Multiplies ``y``, the centre line and the limits for display (e.g. 100 for percent,
+        10000 for rates per 10,000 days); the statistics are unchanged.
+    by:
+        One or several grouping columns (names of ``data`` or arrays): one chart per group, all
+        computed in one call of the C++ engine, in the order in which the groups first appear.
+        qicharts2's ``facets``.
+    screen:
+        Screen large moving ranges (≥ 3.267 × mean) out of the sigma of i, t, p' and u' charts
+        (Nelson 1982; qicharts2's default).
+    improvement, target, rebase:
+        NHS "Making Data Count" options (the direction of improvement, a target value and the
+        1-based positions where a new period starts). ``target`` is also drawn as a line, in the
+        units of the plotted values (after ``multiply``).
+    sd:
+        Subgroup standard deviations for xbar and s charts given one row per subgroup.
+    title, ylab, xlab:
+        Texts for :meth:`QicResult.plot` (default: the chart and column names).
+    threads:
+        Threads for a batch (0: the engine's default).
+
+    Returns
+    -------
+    QicResult
+        ``.data`` (one row per point), ``.summary()`` (one row per series and part), ``.plot()``
+        and a rich notebook display.
+
+    Raises
+    ------
+    TypeError
+        Arguments of the wrong kind or combination (a p chart without ``n``, a column name
+        without ``data``, a non-numeric column).
+    SPCInputError
+        (a ValueError) Bad values, with the column, the row (position and index label) and the
+        group at fault: a negative count, a numerator above its denominator, a freeze beyond the
+        series, parts out of range.
+
+    Examples
+    --------
+    A run chart of values:
+
+    >>> import spc
+    >>> r = spc.qic([5, 7, 6, 8, 7, 6, 9, 8, 7, 8, 6, 7])
+    >>> float(r.data["cl"].iloc[0])
+    7.0
+
+    A P chart from a DataFrame, split at an intervention:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({
+    ...     "month": pd.date_range("2024-01-01", periods=8, freq="MS"),
+    ...     "harmed": [12, 15, 11, 14, 6, 5, 7, 4],
+    ...     "patients": [100, 110, 95, 105, 100, 98, 102, 97],
+    ... })
+    >>> r = spc.qic("month", "harmed", "patients", data=df, chart="p", part=4)
+    >>> r.summary()[["part", "cl"]].round(4)
+       part      cl
+    0     1  0.1262
+    1     2  0.0558
+
+    One chart per hospital, in one call:
+
+    >>> df = pd.DataFrame({"hospital": ["A"] * 6 + ["B"] * 6,
+    ...                    "infections": [3, 5, 4, 6, 2, 4, 9, 8, 11, 7, 10, 9]})
+    >>> spc.qic(y="infections", data=df, chart="c", by="hospital").summary()[["hospital", "cl"]]
+      hospital   cl
+    0        A  4.0
+    1        B  9.0
+    """
+    if y is None:
+        if x is None:
+            raise TypeError("qic() needs y= (the values), e.g. qic(y='column', data=df) or qic(values)")
+        x, y = None, x
+    if not isinstance(chart, str):
+        raise TypeError(f"qic(chart=...): expected a chart name, got {type(chart).__name__}")
+    chart_name = chart.strip().lower().replace("'", "p").replace("′", "p")
+    if chart_name not in CHARTS:
+        raise SPCInputError(
+            f"qic(chart={chart!r}): unknown chart; choose one of {', '.join(CHARTS)}",
+            argument="chart",
+            problem="unknown chart",
+        )
+    if not isinstance(method, str) or method.lower() not in METHODS:
+        raise SPCInputError(
+            f"qic(method={method!r}): unknown runs-analysis method; choose one of {', '.join(METHODS)}",
+            argument="method",
+            problem="unknown method",
+        )
+    method_name = method.lower()
+    if isinstance(multiply, bool) or not isinstance(multiply, numbers.Real) or not np.isfinite(multiply) or multiply <= 0:
+        raise SPCInputError(
+            f"qic(multiply={multiply!r}): expected a positive number", argument="multiply",
+            problem="expected a positive number",
+        )
+    if not isinstance(screen, bool | np.bool_):
+        raise TypeError(f"qic(screen={screen!r}): expected True or False")
+    if target is not None and (isinstance(target, bool) or not isinstance(target, numbers.Real)):
+        raise TypeError(f"qic(target={target!r}): expected a number")
+    if rules is not None or improvement is not None or rebase is not None:
+        raise NotImplementedError(
+            "qic(rules=, improvement=, rebase=): the rule engine and the Making Data Count mode "
+            "are not in this build of spc yet"
+        )
+
+    prep = prepare(
+        x=x, y=y, n=n, sd=sd, data=data, chart=chart_name, freeze=freeze, part=part,
+        exclude=exclude, cl=cl, by=by,
+    )
+    options = {"freeze": freeze, "part": part, "exclude": exclude, "cl": cl, "chart": chart,
+               "method": method}
+    try:
+        out = _core.compute_batch(
+            prep.y, prep.n, prep.sd, prep.offsets, chart_name, method_name, bool(screen),
+            prep.freeze, prep.cl, prep.parts, prep.parts_offsets, prep.exclude,
+            prep.exclude_offsets, int(threads),
+        )
+    except _core.EngineError as err:
+        raise translate(err, prep, options) from None
+
+    ycol = prep.columns.get("y")
+    xcol = prep.columns.get("x")
+    return QicResult(
+        chart=chart_name,
+        method=method_name,
+        points=out["points"],
+        parts=out["parts"],
+        offsets=prep.offsets,
+        part_offsets=out["part_offsets"],
+        x=prep.x,
+        groups=prep.groups,
+        part_labels=prep.part_labels,
+        multiply=float(multiply),
+        target=None if target is None else float(target),
+        title=title,
+        ylab=ylab if ylab is not None else (ycol.name if ycol is not None else None),
+        xlab=xlab if xlab is not None else (xcol.name if xcol is not None else None),
+    )
