@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -15,7 +16,42 @@ namespace {
 
 std::string number(double x) { return fmt::format("{:.15g}", x); }
 
+// The common case first: one pass without branches on the data that tells whether any value
+// breaks a rule of check_values below (the same rules, not worded). Only then does check_values
+// look for the first such value.
+bool all_values_valid(const series_view& s, chart_type chart) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  const bool counts = chart == chart_type::p || chart == chart_type::pp || chart == chart_type::c ||
+                      chart == chart_type::u || chart == chart_type::up || chart == chart_type::g;
+  const bool positive = chart == chart_type::t;
+  const bool proportion = chart == chart_type::p || chart == chart_type::pp;
+  const bool subgroups = needs_subgroup_sd(chart);
+  const double lowest = counts ? 0.0 : -inf;  // y below this is a problem
+  const std::size_t m = s.y.size();
+  bool bad = false;
+  // (Comparisons with NaN are false: a missing value is never a problem.)
+  for (std::size_t i = 0; i < m; ++i) {
+    const double y = s.y[i];
+    bad |= (std::abs(y) == inf) | (y < lowest) | (positive & (y <= 0));
+  }
+  if (!s.n.empty()) {
+    for (std::size_t i = 0; i < m; ++i) {
+      const double n = s.n[i];
+      bad |= std::abs(n) == inf;
+      if (subgroups)
+        bad |= (n < 1) | ((n != std::floor(n)) & (n == n));
+      else
+        bad |= n <= 0;
+      if (proportion) bad |= s.y[i] > n;
+    }
+  }
+  if (!s.sd.empty())
+    for (std::size_t i = 0; i < m; ++i) bad |= (std::abs(s.sd[i]) == inf) | (subgroups & (s.sd[i] < 0));
+  return !bad;
+}
+
 std::optional<input_error> check_values(const series_view& s, chart_type chart) {
+  if (all_values_valid(s, chart)) return std::nullopt;
   const std::string_view name = to_string(chart);
   const bool counts = chart == chart_type::p || chart == chart_type::pp || chart == chart_type::c ||
                       chart == chart_type::u || chart == chart_type::up;
@@ -124,14 +160,19 @@ void compute(const series_view& s, const chart_options& o, const chart_columns& 
                           lcl = column(out.lcl, ws.lcl), ucl = column(out.ucl, ws.ucl),
                           lcl_95 = column(out.lcl_95, ws.lcl_95), ucl_95 = column(out.ucl_95, ws.ucl_95);
 
-  // Flags: include (not excluded), baseline (within freeze; everything when parts are given).
+  // Flags: include (not excluded); use = in the estimation set B (included and within freeze;
+  // everything when parts are given).
+  const std::size_t freeze = (o.parts.empty() && o.freeze > 0) ? o.freeze : m;
   ws.include.assign(m, 1);
   for (std::size_t p : o.exclude) ws.include[p - 1] = 0;
-  const std::size_t freeze = (o.parts.empty() && o.freeze > 0) ? o.freeze : m;
-  ws.use.resize(m);
-  for (std::size_t i = 0; i < m; ++i) ws.use[i] = static_cast<std::uint8_t>(ws.include[i] && i < freeze);
+  ws.use.assign(ws.include.begin(), ws.include.end());
+  std::fill(ws.use.begin() + static_cast<std::ptrdiff_t>(freeze), ws.use.end(), std::uint8_t{0});
 
   const detail::chart_function fn = detail::chart_function_for(o.chart);
+  // Byte columns are written through local spans: a store through a byte pointer may alias
+  // anything, which would make the compiler reload every span from memory in every iteration.
+  const std::span<std::uint8_t> signal_out = out.sigma_signal;
+  const std::span<std::int32_t> part_out = out.part;
   std::size_t first = 0;
   for (std::size_t k = 0; k <= o.parts.size(); ++k) {
     const std::size_t end = k < o.parts.size() ? o.parts[k] : m;
@@ -156,13 +197,22 @@ void compute(const series_view& s, const chart_options& o, const chart_columns& 
     ps.cl = cl[end - 1];
     ps.lcl = lcl[end - 1];
     ps.ucl = ucl[end - 1];
-    for (std::size_t i = first; i < end; ++i) {
-      // Strictly outside the limits; a missing y or limit never signals.
-      const bool signal = y[i] > ucl[i] || y[i] < lcl[i];
-      ps.n_sigma_signals += signal;
-      if (!out.sigma_signal.empty()) out.sigma_signal[i] = signal;
-      if (!out.part.empty()) out.part[i] = ps.part;
+    // Sigma signals: strictly outside the limits; a missing y or limit never signals.
+    std::int32_t signals = 0;
+    const double *py = y.data(), *plcl = lcl.data(), *pucl = ucl.data();
+    if (signal_out.empty()) {
+      for (std::size_t i = first; i < end; ++i) signals += (py[i] > pucl[i]) | (py[i] < plcl[i]);
+    } else {
+      std::uint8_t* flag = signal_out.data();
+      for (std::size_t i = first; i < end; ++i) {
+        const bool signal = (py[i] > pucl[i]) | (py[i] < plcl[i]);
+        signals += signal;
+        flag[i] = signal;
+      }
     }
+    ps.n_sigma_signals = signals;
+    if (!part_out.empty()) std::fill(part_out.begin() + static_cast<std::ptrdiff_t>(first),
+                                     part_out.begin() + static_cast<std::ptrdiff_t>(end), ps.part);
     ps.runs = runs_analysis(po.y, po.cl, std::span<const std::uint8_t>(ws.include).subspan(first, len),
                             o.method);
     // Moving ranges are autocorrelated, so a run chart reading of an MR chart means nothing
@@ -171,8 +221,11 @@ void compute(const series_view& s, const chart_options& o, const chart_columns& 
     parts.push_back(ps);
     first = end;
   }
-  if (!out.baseline.empty())
-    for (std::size_t i = 0; i < m; ++i) out.baseline[i] = i < freeze;
+  if (!out.baseline.empty()) {
+    const std::span<std::uint8_t> baseline = out.baseline;
+    std::fill(baseline.begin(), baseline.begin() + static_cast<std::ptrdiff_t>(freeze), std::uint8_t{1});
+    std::fill(baseline.begin() + static_cast<std::ptrdiff_t>(freeze), baseline.end(), std::uint8_t{0});
+  }
   if (!out.include.empty()) std::copy(ws.include.begin(), ws.include.end(), out.include.begin());
 }
 

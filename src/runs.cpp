@@ -1,6 +1,7 @@
 // Runs analysis: Anhøj rules, best box and cut box.
 #include "spc/runs.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -44,6 +45,20 @@ const std::vector<std::int32_t>& crossings_table() {
   return table;
 }
 
+// Lmax(n) = round(log2(n)) + 3, tabulated like Cmin.
+std::int32_t lmax(std::int32_t n_useful) noexcept {
+  return static_cast<std::int32_t>(std::lround(std::log2(static_cast<double>(n_useful)))) + 3;
+}
+
+const std::array<std::int32_t, table_size>& longest_run_table() noexcept {
+  static const std::array<std::int32_t, table_size> table = [] {
+    std::array<std::int32_t, table_size> t{};
+    for (std::int32_t n = 1; n < table_size; ++n) t[n] = lmax(n);
+    return t;
+  }();
+  return table;
+}
+
 bool anhoej_signal(std::int32_t n, std::int32_t L, std::int32_t C) {
   return L > longest_run_limit(n) || C < crossings_limit(n);
 }
@@ -52,7 +67,8 @@ bool anhoej_signal(std::int32_t n, std::int32_t L, std::int32_t C) {
 
 std::int32_t longest_run_limit(std::int32_t n_useful) noexcept {
   if (n_useful < 1) return 0;
-  return static_cast<std::int32_t>(std::lround(std::log2(static_cast<double>(n_useful)))) + 3;
+  if (n_useful < table_size) return longest_run_table()[n_useful];
+  return lmax(n_useful);
 }
 
 std::int32_t crossings_limit(std::int32_t n_useful) {
@@ -76,24 +92,26 @@ bool runs_signal(runs_method method, std::int32_t n, std::int32_t L, std::int32_
 runs_result runs_analysis(std::span<const double> y, std::span<const double> cl,
                           std::span<const std::uint8_t> include, runs_method method) {
   runs_result r;
-  std::int32_t runs = 0, current = 0, longest = 0;
+  std::int32_t n_obs = 0, n_useful = 0, runs = 0, current = 0, longest = 0;
   int last_sign = 0;
+  const bool all_included = include.empty();
+  // Written without branches on the data (the signs of noise defeat branch prediction): a point
+  // left out, missing or on the centre line (useful = 0) neither breaks nor extends a run.
   for (std::size_t i = 0; i < y.size(); ++i) {
-    if (!include.empty() && !include[i]) continue;
-    ++r.n_obs;
+    const int included = all_included ? 1 : include[i];
     const double d = y[i] - cl[i];
-    if (std::isnan(d) || d == 0) continue;  // missing, or on the centre line: dropped
-    const int sign = d > 0 ? 1 : -1;
-    ++r.n_useful;
-    if (sign == last_sign) {
-      ++current;
-    } else {
-      ++runs;
-      current = 1;
-      last_sign = sign;
-    }
-    if (current > longest) longest = current;
+    const int sign = static_cast<int>(d > 0) - static_cast<int>(d < 0);  // NaN: 0
+    const int useful = included & (sign != 0);
+    const int new_run = useful & (sign != last_sign);
+    n_obs += included;
+    n_useful += useful;
+    runs += new_run;
+    current = new_run + (1 - new_run) * (current + useful);  // 1 on a new run, else + useful
+    last_sign = useful ? sign : last_sign;
+    longest = std::max(longest, current);
   }
+  r.n_obs = n_obs;
+  r.n_useful = n_useful;
   if (r.n_useful == 0) return r;
   r.longest_run = longest;
   r.n_crossings = runs - 1;
