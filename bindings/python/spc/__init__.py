@@ -1,7 +1,8 @@
 """spc: statistical process control for health-care improvement.
 
 Run charts with the Anhøj rules and every Shewhart chart of qicharts2 (i, mr, xbar, s, t, p, p',
-c, u, u', g), computed by a C++ engine; one chart or a batch of charts (one per group) in one call;
+c, u, u', g), the IHI, Western Electric and Nelson rules and the NHS Making Data Count mode,
+computed by a C++ engine; one chart or a batch of charts (one per group) in one call;
 pandas in and out; matplotlib pictures.
 
 >>> import spc
@@ -16,29 +17,41 @@ See docs/python.md for a tour.
 from __future__ import annotations
 
 from . import _core
-from ._errors import SPCInputError
+from ._errors import SPCInputError, SPCInputWarning
 from ._inputs import CHARTS, METHODS
 from ._qic import qic
-from ._result import POINT_COLUMNS, SUMMARY_COLUMNS, QicResult
+from ._result import (
+    MDC_POINT_COLUMNS,
+    MDC_SUMMARY_COLUMNS,
+    POINT_COLUMNS,
+    RULE_DESCRIPTIONS,
+    SUMMARY_COLUMNS,
+    QicResult,
+)
 
 __version__: str = _core.__version__
 
-#: What this build of the engine offers.
-FEATURES: dict[str, bool] = {
-    "openmp": bool(_core.openmp),
-    "rules": False,
-    "mdc": False,
-    "batch_engine": False,
-}
+#: The rule sets of ``qic(rules=...)``.
+RULE_SETS: tuple[str, ...] = tuple(_core.rule_set_names())
+#: The single rules of ``qic(rules=...)``, with what each means.
+RULES: dict[str, str] = {k: v for k, v in RULE_DESCRIPTIONS.items() if k != "none"}
+
+#: Whether the engine runs batches on several threads (OpenMP).
+OPENMP: bool = bool(_core.openmp)
 
 __all__ = [
     "qic",
     "QicResult",
     "SPCInputError",
+    "SPCInputWarning",
     "CHARTS",
     "METHODS",
+    "RULE_SETS",
+    "RULES",
+    "OPENMP",
     "POINT_COLUMNS",
     "SUMMARY_COLUMNS",
-    "FEATURES",
+    "MDC_POINT_COLUMNS",
+    "MDC_SUMMARY_COLUMNS",
     "__version__",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SPCInputError"]
+__all__ = ["SPCInputError", "SPCInputWarning"]
 
 
 class SPCInputError(ValueError):
@@ -59,3 +59,8 @@ class SPCInputError(ValueError):
         self.labels = list(labels or [])
         self.group = group
         self.problem = problem or message
+
+
+class SPCInputWarning(UserWarning):
+    """Some series of a batch could not be computed (``qic(..., errors="warn")``); they are left
+    missing and listed in the result's ``.problems``."""

@@ -511,9 +511,9 @@ def _rows_text(rows: Sequence[int], labels: Sequence[Any] | None) -> str:
     return ("row " if len(rows) == 1 else "rows ") + text
 
 
-def translate(err: ValueError, prep: Prepared, options: dict[str, Any]) -> SPCInputError:
+def translate(args: tuple[Any, ...], prep: Prepared, options: dict[str, Any]) -> SPCInputError:
     """The engine's error (argument, 0-based index, problem, series) in the user's terms."""
-    argument, index, problem, series = err.args
+    argument, index, problem, series = args
     group_key: dict[str, Any] | None = None
     where = ""
     G = len(prep.offsets) - 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -10,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._errors import SPCInputError
-from ._inputs import CHARTS, METHODS, prepare, translate
+from ._errors import SPCInputError, SPCInputWarning
+from ._inputs import CHARTS, METHODS, csr_from_positions, positions, prepare, translate
 from ._result import QicResult
 
 __all__ = ["qic"]
@@ -45,6 +46,7 @@ def qic(
     title: str | None = None,
     ylab: str | None = None,
     xlab: str | None = None,
+    errors: Literal["raise", "warn"] = "raise",
     threads: int = 0,
 ) -> QicResult:
     """Computes a run chart or a Shewhart control chart, or one per group with ``by=``.
@@ -89,8 +91,12 @@ def qic(
     method:
         The runs analysis: ``"anhoej"`` (Anhøj rules, default), ``"bestbox"`` or ``"cutbox"``.
     rules:
-        Special-cause rule sets on top of the 3-sigma and runs analysis (needs the rule engine;
-        see :data:`spc.FEATURES`).
+        Special-cause rules evaluated on each part, on top of the sigma signal and the runs
+        analysis: rule sets ``"sigma3"``, ``"anhoej"``, ``"ihi"`` (Perla et al. 2011),
+        ``"we"`` (Western Electric), ``"nelson"``, ``"mdc"`` (NHS Making Data Count rules over
+        this chart's limits), single rules (``"we2"``, ``"nelson7"``, ...; see
+        :data:`spc.RULES`), as a list or a comma-separated string. Adds the columns
+        ``rule_signal``, ``rule``, ``rule_direction`` and ``rules_fired``.
     multiply:
         Multiplies ``y``, the centre line and the limits for display (e.g. 100 for percent,
         10000 for rates per 10,000 days); the statistics are unchanged.
@@ -101,16 +107,29 @@ def qic(
     screen:
         Screen large moving ranges (≥ 3.267 × mean) out of the sigma of i, t, p' and u' charts
         (Nelson 1982; qicharts2's default).
-    improvement, target, rebase:
-        NHS "Making Data Count" options (the direction of improvement, a target value and the
-        1-based positions where a new period starts). ``target`` is also drawn as a line, in the
-        units of the plotted values (after ``multiply``).
+    improvement:
+        ``"increase"``, ``"decrease"`` or ``"neutral"``: the NHS "Making Data Count" mode (as
+        NHSRplotthedots' ``ptd_spc()``): an XmR chart with process limits, the MDC rules, point
+        types (improvement, concern, neutral), variation and assurance. There ``freeze`` is
+        the number of points of each period that fix the mean and limits
+        (``fix_after_n_points``), ``screen`` screens outlying moving ranges, ``part`` and
+        ``rebase`` start new periods, and with ``n`` the ratio y/n is charted.
+    target:
+        A target value, in the units of the plotted values (after ``multiply``): drawn as a
+        line; in Making Data Count mode also judged against the limits (assurance).
+    rebase:
+        Making Data Count: 1-based positions where a new period starts (``rebase=14``: periods
+        1..13 and 14..end; the same as ``part=13``).
     sd:
         Subgroup standard deviations for xbar and s charts given one row per subgroup.
     title, ylab, xlab:
         Texts for :meth:`QicResult.plot` (default: the chart and column names).
+    errors:
+        ``"raise"`` (default): a series with bad data raises :class:`SPCInputError`.
+        ``"warn"``: the other series are computed, the bad ones are left missing, a
+        :class:`SPCInputWarning` is issued and ``result.problems`` lists them.
     threads:
-        Threads for a batch (0: the engine's default).
+        Threads for a batch (0: the engine's default, every core or ``OMP_NUM_THREADS``).
 
     Returns
     -------
@@ -180,7 +199,12 @@ def qic(
             problem="unknown method",
         )
     method_name = method.lower()
-    if isinstance(multiply, bool) or not isinstance(multiply, numbers.Real) or not np.isfinite(multiply) or multiply <= 0:
+    if (
+        isinstance(multiply, bool)
+        or not isinstance(multiply, numbers.Real)
+        or not np.isfinite(multiply)
+        or multiply <= 0
+    ):
         raise SPCInputError(
             f"qic(multiply={multiply!r}): expected a positive number", argument="multiply",
             problem="expected a positive number",
@@ -189,10 +213,23 @@ def qic(
         raise TypeError(f"qic(screen={screen!r}): expected True or False")
     if target is not None and (isinstance(target, bool) or not isinstance(target, numbers.Real)):
         raise TypeError(f"qic(target={target!r}): expected a number")
-    if rules is not None or improvement is not None or rebase is not None:
-        raise NotImplementedError(
-            "qic(rules=, improvement=, rebase=): the rule engine and the Making Data Count mode "
-            "are not in this build of spc yet"
+    if errors not in ("raise", "warn"):
+        raise TypeError(f"qic(errors={errors!r}): expected 'raise' or 'warn'")
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 0:
+        raise TypeError(f"qic(threads={threads!r}): expected a whole number >= 0")
+    rules_text = _rules_text(rules)
+
+    if improvement is not None:
+        return _qic_mdc(
+            x=x, y=y, n=n, data=data, chart=chart_name, freeze=freeze, part=part, exclude=exclude,
+            cl=cl, rules=rules_text, multiply=float(multiply), by=by, screen=bool(screen),
+            improvement=improvement, target=target, rebase=rebase, sd=sd, title=title, ylab=ylab,
+            xlab=xlab, threads=int(threads), errors=errors,
+        )
+    if rebase is not None:
+        raise TypeError(
+            "qic(rebase=...): rebase is for Making Data Count charts (give improvement=); "
+            "to split a standard chart use part="
         )
 
     prep = prepare(
@@ -200,25 +237,23 @@ def qic(
         exclude=exclude, cl=cl, by=by,
     )
     options = {"freeze": freeze, "part": part, "exclude": exclude, "cl": cl, "chart": chart,
-               "method": method}
+               "method": method, "rules": rules}
     try:
         out = _core.compute_batch(
             prep.y, prep.n, prep.sd, prep.offsets, chart_name, method_name, bool(screen),
             prep.freeze, prep.cl, prep.parts, prep.parts_offsets, prep.exclude,
-            prep.exclude_offsets, int(threads),
+            prep.exclude_offsets, rules_text, int(threads),
         )
     except _core.EngineError as err:
-        raise translate(err, prep, options) from None
+        raise translate(err.args, prep, options) from None
+    problems = _problems(out["problems"], prep, options, errors)
 
     ycol = prep.columns.get("y")
     xcol = prep.columns.get("x")
     return QicResult(
         chart=chart_name,
         method=method_name,
-        points=out["points"],
-        parts=out["parts"],
         offsets=prep.offsets,
-        part_offsets=out["part_offsets"],
         x=prep.x,
         groups=prep.groups,
         part_labels=prep.part_labels,
@@ -227,4 +262,136 @@ def qic(
         title=title,
         ylab=ylab if ylab is not None else (ycol.name if ycol is not None else None),
         xlab=xlab if xlab is not None else (xcol.name if xcol is not None else None),
+        engine=out,
+        problems=problems,
+    )
+
+
+def _rules_text(rules: str | Sequence[str] | None) -> str | None:
+    """rules= as the engine's comma-separated list, checked."""
+    if rules is None:
+        return None
+    if isinstance(rules, str):
+        items = [r.strip() for r in rules.split(",")]
+    else:
+        try:
+            items = [str(r).strip() for r in rules]
+        except TypeError:
+            raise TypeError(f"qic(rules=...): expected rule set names, got {type(rules).__name__}") from None
+    items = [r.lower() for r in items if r]
+    if not items:
+        raise SPCInputError("qic(rules=...): give at least one rule set or rule", argument="rules")
+    for item in items:
+        if _core.rule_mask(item) is None:
+            sets = ", ".join(_core.rule_set_names())
+            rules_list = ", ".join(_core.rule_names()[:-1])
+            raise SPCInputError(
+                f"qic(rules={rules!r}): unknown rule set or rule {item!r}; the sets are {sets}; "
+                f"the rules are {rules_list}",
+                argument="rules",
+                problem=f"unknown rule {item!r}",
+            )
+    return ",".join(items)
+
+
+def _problems(
+    raw: list[tuple[int, str, int | None, str]], prep: Any, options: dict[str, Any], errors: str
+) -> pd.DataFrame:
+    """The engine's per-series problems: raise the first, or warn and list them all."""
+    if not raw:
+        return pd.DataFrame(columns=["series", "argument", "column", "rows", "problem", "message"])
+    translated = [translate((arg, index, problem, series), prep, options) for series, arg, index, problem in raw]
+    if errors == "raise":
+        raise translated[0]
+    table = pd.DataFrame(
+        {
+            "series": [int(r[0]) for r in raw],
+            "argument": [e.argument for e in translated],
+            "column": [e.column for e in translated],
+            "rows": [e.rows for e in translated],
+            "problem": [e.problem for e in translated],
+            "message": [str(e) for e in translated],
+        }
+    )
+    if prep.groups is not None:
+        keys = prep.groups.iloc[table["series"].to_numpy()].reset_index(drop=True)
+        table = pd.concat([keys, table], axis=1)
+    shown = "; ".join(str(e) for e in translated[:3])
+    more = f" (and {len(translated) - 3} more)" if len(translated) > 3 else ""
+    warnings.warn(
+        f"qic(): {len(translated)} series could not be computed and are left missing: {shown}{more}; "
+        f"see the result's .problems",
+        SPCInputWarning,
+        stacklevel=3,
+    )
+    return table
+
+
+def _qic_mdc(
+    *, x: Any, y: Any, n: Any, data: Any, chart: str, freeze: Any, part: Any, exclude: Any, cl: Any,
+    rules: str | None, multiply: float, by: Any, screen: bool, improvement: str, target: float | None,
+    rebase: Any, sd: Any, title: str | None, ylab: str | None, xlab: str | None, threads: int, errors: str,
+) -> QicResult:
+    """NHS Making Data Count charts (qic(..., improvement=...))."""
+    if not isinstance(improvement, str) or improvement.lower() not in ("increase", "decrease", "neutral"):
+        raise SPCInputError(
+            f"qic(improvement={improvement!r}): expected 'increase', 'decrease' or 'neutral'",
+            argument="improvement",
+            problem="unknown improvement direction",
+        )
+    if chart not in ("run", "i"):
+        raise TypeError(
+            f"qic(chart={chart!r}, improvement=...): Making Data Count charts are XmR (i) charts; "
+            f"leave chart= out or give chart='i'"
+        )
+    for name, value in (("exclude", exclude), ("cl", cl), ("rules", rules), ("sd", sd)):
+        if value is not None:
+            raise TypeError(f"qic({name}=..., improvement=...): {name}= does not apply to Making Data Count charts")
+    if rebase is not None and part is not None:
+        raise TypeError("qic(part=..., rebase=...): give one of them (both start new periods)")
+    prep = prepare(x=x, y=y, n=n, sd=None, data=data, chart="i", freeze=None, part=part, exclude=None,
+                   cl=None, by=by)
+    G = len(prep.offsets) - 1
+    yv = prep.y
+    if prep.n is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            yv = prep.y / prep.n
+    if rebase is not None:
+        rb, rb_off = csr_from_positions(positions(rebase, "rebase"), G)
+    else:
+        # A part ends after position p: the next period starts at p + 1.
+        rb, rb_off = prep.parts + 1, prep.parts_offsets
+    fix = positions(freeze, "freeze")
+    if len(fix) > 1:
+        raise TypeError("qic(freeze=...): give one number of points")
+    options = {"freeze": freeze, "part": part, "rebase": rebase, "target": target,
+               "improvement": improvement}
+    engine_target = np.nan if target is None else float(target) / multiply
+    try:
+        out = _core.compute_mdc_batch(
+            np.ascontiguousarray(yv), prep.offsets, improvement.lower(), rb, rb_off,
+            fix[0] if fix else 0, screen, engine_target, threads=threads,
+        )
+    except _core.EngineError as err:
+        raise translate(err.args, prep, options) from None
+    problems = _problems(out["problems"], prep, options, errors)
+    ycol = prep.columns.get("y")
+    xcol = prep.columns.get("x")
+    return QicResult(
+        chart="i",
+        mode="mdc",
+        improvement=improvement.lower(),
+        method="anhoej",
+        offsets=prep.offsets,
+        x=prep.x,
+        groups=prep.groups,
+        part_labels=prep.part_labels,
+        multiply=multiply,
+        target=None if target is None else float(target),
+        title=title,
+        ylab=ylab if ylab is not None else (ycol.name if ycol is not None else None),
+        xlab=xlab if xlab is not None else (xcol.name if xcol is not None else None),
+        engine=out,
+        y=yv,
+        problems=problems,
     )

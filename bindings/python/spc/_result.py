@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import _core
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["QicResult", "POINT_COLUMNS", "SUMMARY_COLUMNS"]
+__all__ = ["QicResult", "POINT_COLUMNS", "SUMMARY_COLUMNS", "MDC_POINT_COLUMNS", "MDC_SUMMARY_COLUMNS"]
 
 #: The per-point columns of :attr:`QicResult.data` (after the group columns), as the command line
 #: writes them.
@@ -22,6 +24,8 @@ POINT_COLUMNS: tuple[str, ...] = (
     "sigma_signal", "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings",
     "n_crossings_min", "runs_signal",
 )
+#: Added to the per-point columns with ``rules=``.
+RULE_POINT_COLUMNS: tuple[str, ...] = ("rule_signal", "rule", "rule_direction", "rules_fired")
 
 #: The columns of :meth:`QicResult.summary` (after the group columns).
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -30,12 +34,48 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "n_sigma_signals",
 )
 
+#: The per-point columns in Making Data Count mode (``improvement=``).
+MDC_POINT_COLUMNS: tuple[str, ...] = (
+    "i", "x", "period", "y", "mean", "lpl", "upl", "special_cause", "point_type",
+)
+#: The summary columns in Making Data Count mode: one row per series and period.
+MDC_SUMMARY_COLUMNS: tuple[str, ...] = (
+    "period", "first", "last", "n_points", "n_missing", "mean", "amr", "lpl", "upl",
+    "improvement", "concern", "neutral_high", "neutral_low", "common_cause", "variation",
+    "assurance", "trial_limits",
+)
+
 _SCALED = ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95")
 _RUNS_OPTIONAL = ("longest_run", "longest_run_max", "n_crossings", "n_crossings_min")
 
+RULE_NAMES: tuple[str, ...] = tuple(_core.rule_names())  # the last is "none"
+RULE_DESCRIPTIONS: dict[str, str] = dict(zip(RULE_NAMES, _core.rule_descriptions()))
+SPECIAL_CAUSES: tuple[str, ...] = tuple(_core.special_cause_names())
+POINT_TYPES: tuple[str, ...] = tuple(_core.point_type_names())
+ASSURANCES: tuple[str, ...] = tuple(_core.assurance_names())
 
-def _nullable_int(values: np.ndarray, defined: np.ndarray) -> pd.arrays.IntegerArray:
-    return pd.arrays.IntegerArray(values.astype(np.int64), ~defined)
+
+def _nullable_int(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(values.astype(np.int64), missing.astype(bool))
+
+
+def _categorical(codes: np.ndarray, names: tuple[str, ...], none_code: int | None = None) -> pd.Categorical:
+    codes = codes.astype(np.int64)
+    categories = [n for k, n in enumerate(names) if k != none_code]
+    if none_code is not None:
+        shifted = np.where(codes == none_code, -1, np.where(codes > none_code, codes - 1, codes))
+    else:
+        shifted = codes
+    return pd.Categorical.from_codes(shifted, categories=categories)
+
+
+def mask_names(masks: np.ndarray, names: tuple[str, ...] = RULE_NAMES) -> np.ndarray:
+    """Comma-separated rule names of each bit mask (an object array)."""
+    uniq, inverse = np.unique(masks.astype(np.uint64), return_inverse=True)
+    text = np.array(
+        [",".join(names[b] for b in range(len(names) - 1) if int(u) >> b & 1) for u in uniq], dtype=object
+    )
+    return text[inverse.reshape(-1)] if len(masks) else np.zeros(0, dtype=object)
 
 
 class QicResult:
@@ -46,15 +86,25 @@ class QicResult:
     Attributes
     ----------
     chart:
-        The chart type (``"run"``, ``"i"``, ``"p"``, ...).
+        The chart type (``"run"``, ``"i"``, ``"p"``, ...; ``"i"`` in Making Data Count mode).
+    mode:
+        ``"standard"`` (qicharts2's charts) or ``"mdc"`` (NHS Making Data Count, with
+        ``improvement=``).
     method:
         The runs-analysis method (``"anhoej"``, ``"bestbox"``, ``"cutbox"``).
+    rules:
+        The rule names evaluated with ``rules=`` (empty without).
     by:
         The names of the group columns (empty without ``by=``).
     multiply:
-        The display multiplier applied to ``y``, ``cl`` and the limits.
+        The display multiplier applied to ``y``, the centre line and the limits.
     target:
         The target value (display units) or ``None``.
+    improvement:
+        The improvement direction in Making Data Count mode, else ``None``.
+    problems:
+        With ``errors="warn"``: one row per series that could not be computed (its group, the
+        argument, the row and the problem); empty otherwise.
 
     Examples
     --------
@@ -74,10 +124,7 @@ class QicResult:
         *,
         chart: str,
         method: str,
-        points: dict[str, np.ndarray],
-        parts: dict[str, np.ndarray],
         offsets: np.ndarray,
-        part_offsets: np.ndarray,
         x: pd.Series | None,
         groups: pd.DataFrame | None,
         part_labels: np.ndarray | None,
@@ -86,26 +133,39 @@ class QicResult:
         title: str | None,
         ylab: str | None,
         xlab: str | None,
-        extra_points: dict[str, Any] | None = None,
-        extra_parts: dict[str, Any] | None = None,
+        engine: dict[str, Any],
+        mode: str = "standard",
+        improvement: str | None = None,
+        y: np.ndarray | None = None,
+        problems: pd.DataFrame | None = None,
     ) -> None:
         self.chart = chart
+        self.mode = mode
         self.method = method
         self.multiply = float(multiply)
         self.target = target
         self.title = title
         self.ylab = ylab
         self.xlab = xlab
+        self.improvement = improvement
         self.by: list[str] = list(groups.columns) if groups is not None else []
-        self._points = points
-        self._parts = parts
+        self.problems: pd.DataFrame = problems if problems is not None else pd.DataFrame()
         self._offsets = offsets
-        self._part_offsets = part_offsets
         self._x = x
         self._groups = groups
         self._part_labels = part_labels
-        self._extra_points = extra_points or {}
-        self._extra_parts = extra_parts or {}
+        self._engine = engine
+        self._y = y
+        if mode == "mdc":
+            self._points = engine["points"]
+            self._parts = engine["periods"]
+            self._part_offsets = engine["period_offsets"]
+        else:
+            self._points = engine["points"]
+            self._parts = engine["parts"]
+            self._part_offsets = engine["part_offsets"]
+        mask = int(engine.get("rules_mask", 0))
+        self.rules: list[str] = [RULE_NAMES[b] for b in range(len(RULE_NAMES) - 1) if mask >> b & 1]
         self._data: pd.DataFrame | None = None
         self._summary: pd.DataFrame | None = None
 
@@ -113,7 +173,7 @@ class QicResult:
 
     def __len__(self) -> int:
         """The number of points (over every series)."""
-        return len(self._points["y"])
+        return int(self._offsets[-1])
 
     @property
     def n_series(self) -> int:
@@ -132,13 +192,26 @@ class QicResult:
     def _series_of_point(self) -> np.ndarray:
         return np.repeat(np.arange(self.n_series), np.diff(self._offsets))
 
-    def _part_row_of_point(self, series: np.ndarray) -> np.ndarray:
-        return self._part_offsets[series] + self._points["part"].astype(np.int64) - 1
+    def _part_of_point(self) -> np.ndarray:
+        return self._points["period" if self.mode == "mdc" else "part"].astype(np.int64)
+
+    def _part_row_of_point(self, series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The summary row of each point's part, and whether it has one (a failed series has not)."""
+        part = self._part_of_point()
+        has = part > 0
+        row = self._part_offsets[series] + part - 1
+        row = np.where(has, row, 0)
+        return row, has
 
     def _x_values(self, i: np.ndarray) -> Any:
         if self._x is None:
             return i
         return self._x.reset_index(drop=True).array
+
+    def _group_columns(self, rows: np.ndarray) -> dict[str, Any]:
+        if self._groups is None:
+            return {}
+        return {name: self._groups[name].array.take(rows) for name in self._groups.columns}
 
     @property
     def data(self) -> pd.DataFrame:
@@ -149,22 +222,26 @@ class QicResult:
         ``longest_run_max``, ``n_crossings``, ``n_crossings_min``, ``runs_signal``; the run and
         crossing statistics are missing (``<NA>``) when the part has no useful point).
 
-        ``y``, ``cl`` and the limits are multiplied by ``multiply``. Built on first access and
-        cached; a copy is returned.
+        With ``rules=``, also ``rule_signal`` (a rule fired at the point), ``rule`` (the
+        highest-precedence rule that fired), ``rule_direction`` (+1 above or increasing, -1 below
+        or decreasing) and ``rules_fired`` (every rule that fired, comma-separated).
+
+        In Making Data Count mode the columns are ``i``, ``x``, ``period``, ``y``, ``mean``,
+        ``lpl``, ``upl`` (process limits), ``special_cause`` and ``point_type``.
+
+        ``y``, the centre line and the limits are multiplied by ``multiply``. Built on first
+        access and cached; a copy is returned.
         """
         if self._data is None:
-            self._data = self._build_data()
+            self._data = self._build_mdc_data() if self.mode == "mdc" else self._build_data()
         return self._data.copy()
 
     def _build_data(self) -> pd.DataFrame:
         p = self._points
         series = self._series_of_point()
         i = np.arange(len(series), dtype=np.int64) - self._offsets[series] + 1
-        prow = self._part_row_of_point(series)
-        cols: dict[str, Any] = {}
-        if self._groups is not None:
-            for name in self._groups.columns:
-                cols[name] = self._groups[name].array.take(series)
+        prow, has = self._part_row_of_point(series)
+        cols: dict[str, Any] = self._group_columns(series)
         cols["i"] = i
         cols["x"] = self._x_values(i)
         cols["part"] = p["part"]
@@ -174,14 +251,43 @@ class QicResult:
             cols[name] = p[name] * self.multiply if self.multiply != 1 else p[name]
         cols["sigma_signal"] = p["sigma_signal"]
         parts = self._parts
-        defined = parts["runs_defined"][prow]
-        cols["n_obs"] = parts["n_obs"][prow].astype(np.int64)
-        cols["n_useful"] = parts["n_useful"][prow].astype(np.int64)
+        if len(parts["part"]) == 0:
+            prow = np.zeros(len(series), dtype=np.int64)
+            take = lambda a: np.zeros(len(series), dtype=a.dtype)  # noqa: E731
+        else:
+            take = lambda a: a[prow]  # noqa: E731
+        defined = take(parts["runs_defined"]) & has
+        cols["n_obs"] = _nullable_int(take(parts["n_obs"]), ~has)
+        cols["n_useful"] = _nullable_int(take(parts["n_useful"]), ~has)
         for name in _RUNS_OPTIONAL:
-            cols[name] = _nullable_int(parts[name][prow], defined)
-        cols["runs_signal"] = parts["runs_signal"][prow]
-        for name, values in self._extra_points.items():
-            cols[name] = values
+            cols[name] = _nullable_int(take(parts[name]), ~defined)
+        cols["runs_signal"] = take(parts["runs_signal"]) & has
+        if "rule_points" in self._engine:
+            rp = self._engine["rule_points"]
+            label = rp["label"]
+            none = len(RULE_NAMES) - 1
+            cols["rule_signal"] = label != none
+            cols["rule"] = _categorical(label, RULE_NAMES, none_code=none)
+            cols["rule_direction"] = rp["direction"]
+            cols["rules_fired"] = mask_names(rp["fired"])
+        return pd.DataFrame(cols, copy=False)
+
+    def _build_mdc_data(self) -> pd.DataFrame:
+        p = self._points
+        series = self._series_of_point()
+        i = np.arange(len(series), dtype=np.int64) - self._offsets[series] + 1
+        m = self.multiply
+        cols: dict[str, Any] = self._group_columns(series)
+        cols["i"] = i
+        cols["x"] = self._x_values(i)
+        cols["period"] = p["period"]
+        assert self._y is not None
+        cols["y"] = self._y * m
+        cols["mean"] = p["mean"] * m
+        cols["lpl"] = p["lpl"] * m
+        cols["upl"] = p["upl"] * m
+        cols["special_cause"] = _categorical(p["cause"], SPECIAL_CAUSES, none_code=0)
+        cols["point_type"] = _categorical(p["type"], POINT_TYPES)
         return pd.DataFrame(cols, copy=False)
 
     def summary(self) -> pd.DataFrame:
@@ -190,7 +296,15 @@ class QicResult:
         ``longest_run``, ``longest_run_max``, ``n_crossings``, ``n_crossings_min``,
         ``runs_signal``), the average and last-point limits (``avg_lcl``, ``cl``, ``avg_ucl``,
         ``lcl``, ``ucl``, as qicharts2's aLCL/CL/aUCL) and the number of points outside the
-        limits (``n_sigma_signals``).
+        limits (``n_sigma_signals``). With ``part=`` labels, also ``part_label``; with
+        ``rules=``, also ``rules_fired`` (every rule that fired in the part, series-level rules
+        such as too few runs included), ``n_rule_signals`` (points where a rule fired) and, for
+        the IHI rules, ``ihi_useful``, ``ihi_runs``, ``ihi_runs_lower``, ``ihi_runs_upper``.
+
+        In Making Data Count mode: one row per series and period with ``period``, ``first``,
+        ``last``, ``n_points``, ``n_missing``, ``mean``, ``amr`` (mean moving range), ``lpl``,
+        ``upl``, the counts of each point type, ``variation`` (the type of the period's last
+        point), ``assurance`` (the target against the period's limits) and ``trial_limits``.
 
         Examples
         --------
@@ -202,29 +316,28 @@ class QicResult:
         1     2      8    14  2.571429
         """
         if self._summary is None:
-            self._summary = self._build_summary()
+            self._summary = self._build_mdc_summary() if self.mode == "mdc" else self._build_summary()
         return self._summary.copy()
 
     def _build_summary(self) -> pd.DataFrame:
         parts = self._parts
         P = len(parts["part"])
         series = self._series_of_point()
-        prow = self._part_row_of_point(series)
+        prow, has = self._part_row_of_point(series)
+        prow_ok = prow[has]
 
         def part_mean(values: np.ndarray) -> np.ndarray:
-            ok = ~np.isnan(values)
-            total = np.bincount(prow[ok], weights=values[ok], minlength=P)
-            count = np.bincount(prow[ok], minlength=P)
+            v = values[has]
+            ok = ~np.isnan(v)
+            total = np.bincount(prow_ok[ok], weights=v[ok], minlength=P)
+            count = np.bincount(prow_ok[ok], minlength=P)
             with np.errstate(invalid="ignore", divide="ignore"):
                 out = total / count
             out[count == 0] = np.nan
             return out
 
-        cols: dict[str, Any] = {}
         s = parts["series"]
-        if self._groups is not None:
-            for name in self._groups.columns:
-                cols[name] = self._groups[name].array.take(s)
+        cols: dict[str, Any] = self._group_columns(s)
         cols["part"] = parts["part"].astype(np.int64)
         if self._part_labels is not None:
             first_point = self._offsets[s] + parts["first"]
@@ -235,7 +348,7 @@ class QicResult:
         cols["n_obs"] = parts["n_obs"].astype(np.int64)
         cols["n_useful"] = parts["n_useful"].astype(np.int64)
         for name in _RUNS_OPTIONAL:
-            cols[name] = _nullable_int(parts[name], defined)
+            cols[name] = _nullable_int(parts[name], ~defined)
         cols["runs_signal"] = parts["runs_signal"]
         m = self.multiply
         cols["avg_lcl"] = part_mean(self._points["lcl"]) * m
@@ -244,11 +357,103 @@ class QicResult:
         cols["lcl"] = parts["lcl"] * m
         cols["ucl"] = parts["ucl"] * m
         cols["n_sigma_signals"] = parts["n_sigma_signals"].astype(np.int64)
-        for name, values in self._extra_parts.items():
-            cols[name] = values
+        if "rule_parts" in self._engine:
+            rs = self._engine["rule_parts"]
+            rp = self._engine["rule_points"]
+            cols["rules_fired"] = mask_names(rs["fired"])
+            signal = (rp["label"] != len(RULE_NAMES) - 1)[has]
+            cols["n_rule_signals"] = np.bincount(prow_ok[signal], minlength=P).astype(np.int64)
+            if any(r.startswith("ihi_") for r in self.rules):
+                cols["ihi_useful"] = rs["ihi_useful"].astype(np.int64)
+                cols["ihi_runs"] = rs["ihi_runs"].astype(np.int64)
+                cols["ihi_runs_lower"] = rs["ihi_runs_lower"]
+                cols["ihi_runs_upper"] = rs["ihi_runs_upper"]
+        return pd.DataFrame(cols, copy=False)
+
+    def _build_mdc_summary(self) -> pd.DataFrame:
+        per = self._parts
+        m = self.multiply
+        cols: dict[str, Any] = self._group_columns(per["series"])
+        cols["period"] = per["period"].astype(np.int64)
+        if self._part_labels is not None:
+            first_point = self._offsets[per["series"]] + per["first"]
+            cols["period_label"] = pd.array(self._part_labels[first_point], dtype=object)
+        cols["first"] = per["first"] + 1
+        cols["last"] = per["last"] + 1
+        cols["n_points"] = per["n_points"].astype(np.int64)
+        cols["n_missing"] = per["n_missing"].astype(np.int64)
+        for name in ("mean", "amr", "lpl", "upl"):
+            cols[name] = per[name] * m
+        for name in ("improvement", "concern", "neutral_high", "neutral_low", "common_cause"):
+            cols[name] = per[name].astype(np.int64)
+        cols["variation"] = _categorical(per["variation"], POINT_TYPES)
+        cols["assurance"] = _categorical(per["assurance"], ASSURANCES, none_code=0)
+        cols["trial_limits"] = per["trial_limits"]
+        return pd.DataFrame(cols, copy=False)
+
+    def series_summary(self) -> pd.DataFrame:
+        """One row per series: the group columns, the number of points, and the headline results.
+
+        Standard charts: ``n_parts``, ``runs_signal`` (in any part), ``n_sigma_signals`` (in all
+        parts) and, with ``rules=``, ``n_rule_signals``. Making Data Count mode: ``variation``
+        (the type of the last non-missing point) and ``assurance`` (the target against the last
+        period's limits), as NHSRplotthedots reports them.
+        """
+        G = self.n_series
+        cols: dict[str, Any] = self._group_columns(np.arange(G))
+        cols["n_points"] = np.diff(self._offsets).astype(np.int64)
+        if self.mode == "mdc":
+            s = self._engine["series"]
+            cols["variation"] = _categorical(s["variation"], POINT_TYPES)
+            cols["assurance"] = _categorical(s["assurance"], ASSURANCES, none_code=0)
+            cols["computed"] = s["ok"]
+            return pd.DataFrame(cols, copy=False)
+        parts = self._parts
+        series = parts["series"]
+        cols["n_parts"] = np.bincount(series, minlength=G).astype(np.int64)
+        cols["runs_signal"] = np.bincount(series, weights=parts["runs_signal"], minlength=G) > 0
+        cols["n_sigma_signals"] = np.bincount(series, weights=parts["n_sigma_signals"], minlength=G).astype(np.int64)
+        if "rule_points" in self._engine:
+            label = self._engine["rule_points"]["label"]
+            point_series = self._series_of_point()
+            cols["n_rule_signals"] = np.bincount(
+                point_series[label != len(RULE_NAMES) - 1], minlength=G
+            ).astype(np.int64)
         return pd.DataFrame(cols, copy=False)
 
     # -- pictures --------------------------------------------------------------------------------
+
+    def _series_arrays(self, g: int) -> dict[str, Any]:
+        """What the plot of series g needs, in display units."""
+        a, b = int(self._offsets[g]), int(self._offsets[g + 1])
+        p = self._points
+        m = self.multiply
+        p0, p1 = int(self._part_offsets[g]), int(self._part_offsets[g + 1])
+        parts = self._parts
+        rows = [(int(parts["first"][r]), int(parts["last"][r]) + 1) for r in range(p0, p1)]
+        nan = np.full(b - a, np.nan)
+        if self.mode == "mdc":
+            assert self._y is not None
+            types = p["type"][a:b]
+            palette = np.array(["common", "improvement", "concern", "neutral", "neutral"], dtype=object)
+            return {
+                "y": self._y[a:b] * m, "cl": p["mean"][a:b] * m, "lcl": p["lpl"][a:b] * m,
+                "ucl": p["upl"][a:b] * m, "lcl_95": nan, "ucl_95": nan,
+                "include": np.ones(b - a, dtype=bool), "baseline": np.ones(b - a, dtype=bool),
+                "sigma_signal": np.zeros(b - a, dtype=bool), "colour_keys": palette[types],
+                "parts": rows, "runs_signal": [False] * len(rows),
+            }
+        keys = np.where(p["sigma_signal"][a:b], "signal", "line").astype(object)
+        if "rule_points" in self._engine:
+            rule_sig = self._engine["rule_points"]["label"][a:b] != len(RULE_NAMES) - 1
+            keys = np.where(rule_sig & ~p["sigma_signal"][a:b], "rule", keys)
+        return {
+            "y": p["y"][a:b] * m, "cl": p["cl"][a:b] * m, "lcl": p["lcl"][a:b] * m,
+            "ucl": p["ucl"][a:b] * m, "lcl_95": p["lcl_95"][a:b] * m, "ucl_95": p["ucl_95"][a:b] * m,
+            "include": p["include"][a:b], "baseline": p["baseline"][a:b],
+            "sigma_signal": p["sigma_signal"][a:b], "colour_keys": keys,
+            "parts": rows, "runs_signal": [bool(parts["runs_signal"][r]) for r in range(p0, p1)],
+        }
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Figure:
         """Draws the chart with matplotlib and returns the figure.
@@ -256,7 +461,12 @@ class QicResult:
         The centre line, the 3-sigma limits and the points; points outside the limits in red; a
         red, dashed centre line where the runs analysis finds a shift (as qicharts2 draws it);
         parts drawn apart with their own lines; a target line; a percent axis for p and p'
-        charts. With ``by=``, small multiples (one panel per group).
+        charts. With ``by=``, small multiples (one panel per group). In Making Data Count mode,
+        points coloured by type (improvement blue, concern orange, neutral purple, common cause
+        grey) with the variation and assurance in each panel's title.
+
+        In a notebook, end the line with ``;`` (or assign the figure) so that the figure is not
+        shown twice.
 
         Parameters
         ----------
@@ -280,7 +490,10 @@ class QicResult:
         return plot_result(self, ax=ax, **kwargs)
 
     def to_png(self, **kwargs: Any) -> bytes:
-        """The chart as PNG bytes (drawn without pyplot, so nothing is shown)."""
+        """The chart as PNG bytes, drawn without pyplot (nothing is shown or kept open).
+
+        Takes the arguments of :meth:`plot` and ``dpi`` (default 90).
+        """
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -297,11 +510,18 @@ class QicResult:
     # -- display ---------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        kind = f"{self.chart} chart"
         series = f", {self.n_series} series by {', '.join(self.by)}" if self.by else ""
         s = self.summary()
+        if self.mode == "mdc":
+            per = self.series_summary()
+            last = per["variation"].astype(str).iloc[-1] if len(per) else ""
+            extra = f", last point: {last}" if not self.by else ""
+            return (
+                f"<spc.QicResult: Making Data Count (improvement {self.improvement}), {len(self)} "
+                f"points{series}, {len(s)} period(s){extra}>"
+            )
         return (
-            f"<spc.QicResult: {kind}, {len(self)} points{series}, {len(s)} part(s), "
+            f"<spc.QicResult: {self.chart} chart, {len(self)} points{series}, {len(s)} part(s), "
             f"{int(s['runs_signal'].sum())} with a runs signal, "
             f"{int(s['n_sigma_signals'].sum())} point(s) outside the limits>"
         )
@@ -310,7 +530,9 @@ class QicResult:
         s = self.summary()
         max_rows = 20
         table = s.head(max_rows).to_html(index=False, float_format=lambda v: f"{v:.6g}", na_rep="")
-        more = f"<p>… {len(s) - max_rows} more rows: <code>.summary()</code></p>" if len(s) > max_rows else ""
+        more = (
+            f"<p>… {len(s) - max_rows} more rows: <code>.summary()</code></p>" if len(s) > max_rows else ""
+        )
         try:
             png = base64.b64encode(self.to_png(max_panels=12)).decode("ascii")
             img = f'<img src="data:image/png;base64,{png}" alt="{html.escape(self.chart)} chart"/>'

@@ -37,6 +37,7 @@ COLOURS: dict[str, str] = {
     "signal": "#F15854",  # sigma signals and a centre line with a runs signal
     "target": "#059748",  # target line
     "separator": "#BBBBBB",  # part and baseline separators
+    "rule": "#FAA43A",  # a point where another rule (rules=) fired
     # NHS Making Data Count (MDC) point colours
     "improvement": "#289DE0",
     "concern": "#FAB428",
@@ -106,6 +107,21 @@ def _group_title(result: QicResult, g: int) -> str:
     return " · ".join(str(v) for v in row.tolist())
 
 
+def _mdc_status(result: QicResult, g: int) -> str:
+    """The variation and assurance of an MDC series, in words."""
+    s = result._engine["series"]
+    variation = {
+        0: "common cause variation",
+        1: "special cause: improvement",
+        2: "special cause: concern",
+        3: "special cause: neutral (high)",
+        4: "special cause: neutral (low)",
+    }[int(s["variation"][g])]
+    assurance = {0: "", 1: "consistently passing the target", 2: "consistently failing the target",
+                 3: "hit and miss the target"}[int(s["assurance"][g])]
+    return variation + (f" · {assurance}" if assurance else "")
+
+
 def _select(result: QicResult, groups: Any) -> list[int]:
     G = result.n_series
     if groups is None:
@@ -152,43 +168,36 @@ def _draw_series(
     count = b - a
     if count == 0:
         return
-    pts = result._points
-    m = result.multiply
-    y = pts["y"][a:b] * m
-    cl = pts["cl"][a:b] * m
-    lcl = pts["lcl"][a:b] * m
-    ucl = pts["ucl"][a:b] * m
-    lcl95 = pts["lcl_95"][a:b] * m
-    ucl95 = pts["ucl_95"][a:b] * m
-    sig = pts["sigma_signal"][a:b]
-    inc = pts["include"][a:b]
-    base = pts["baseline"][a:b]
+    arr = result._series_arrays(g)
+    y, cl, lcl, ucl = arr["y"], arr["cl"], arr["lcl"], arr["ucl"]
+    lcl95, ucl95 = arr["lcl_95"], arr["ucl_95"]
+    inc, base = arr["include"], arr["baseline"]
     xs = result._x.iloc[a:b].reset_index(drop=True) if result._x is not None else None
     x, ticklabels, is_date = _x_positions(xs, count)
-    point_colour = result._extra_points.get("_colour")
-    colours = point_colour[a:b] if point_colour is not None else None
+    mdc = result.mode == "mdc"
 
-    parts = result._parts
-    p0, p1 = int(result._part_offsets[g]), int(result._part_offsets[g + 1])
     blend = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
-    for r in range(p0, p1):
-        f, last = int(parts["first"][r]), int(parts["last"][r]) + 1
+    rows = arr["parts"]
+    for k, (f, last) in enumerate(rows):
         s = slice(f, last)
-        runs_signal = bool(parts["runs_signal"][r])
+        runs_signal = arr["runs_signal"][k]
         step = "steps-mid" if last - f > 1 else "default"
-        ax.plot(x[s], ucl[s], color=COLOURS["limit"], lw=1.0, drawstyle=step, zorder=1)
-        ax.plot(x[s], lcl[s], color=COLOURS["limit"], lw=1.0, drawstyle=step, zorder=1)
+        limit_style = {"color": COLOURS["limit"], "lw": 1.0, "drawstyle": step, "zorder": 1}
+        if mdc:
+            limit_style["ls"] = "--"
+        ax.plot(x[s], ucl[s], **limit_style)
+        ax.plot(x[s], lcl[s], **limit_style)
         if show_95:
             ax.plot(x[s], ucl95[s], color=COLOURS["limit"], lw=0.8, ls=":", drawstyle=step, zorder=1)
             ax.plot(x[s], lcl95[s], color=COLOURS["limit"], lw=0.8, ls=":", drawstyle=step, zorder=1)
         ax.plot(
             x[s], cl[s],
-            color=COLOURS["signal"] if runs_signal else COLOURS["cl"],
+            color=COLOURS["signal"] if runs_signal else ("#333333" if mdc else COLOURS["cl"]),
             ls="--" if runs_signal else "-", lw=1.3, zorder=2,
         )
-        ax.plot(x[s], y[s], color=COLOURS["line"], lw=1.4, zorder=3)
+        ax.plot(x[s], y[s], color=COLOURS["common"] if mdc else COLOURS["line"], lw=1.4, zorder=3)
         if line_labels:
-            for v, above in ((ucl[last - 1], True), (cl[last - 1], True), (lcl[last - 1], False)):
+            for v in (ucl[last - 1], cl[last - 1], lcl[last - 1]):
                 if np.isfinite(v):
                     ax.annotate(
                         _number(float(v), percent), (x[last - 1], v), xytext=(4, 0),
@@ -199,16 +208,17 @@ def _draw_series(
             label = result._part_labels[a + f]
             ax.text(_midpoint(x[f], x[last - 1]), 1.01, str(label), transform=blend, ha="center",
                     va="bottom", fontsize=8, color="#555555")
-        if r + 1 < p1:
+        if k + 1 < len(rows):
             ax.axvline(_midpoint(x[last - 1], x[last]), color=COLOURS["separator"], ls=":", lw=1.0, zorder=0)
-    # Points: blue, red outside the limits (or the MDC colours), hollow when excluded.
-    if colours is None:
-        colours = np.where(sig, COLOURS["signal"], COLOURS["line"])
+    # Points: blue, red outside the limits, amber where another rule fired (or the MDC colours);
+    # hollow when excluded.
+    colours = np.array([COLOURS[k] for k in arr["colour_keys"]], dtype=object)
     face = np.where(inc, colours, "white")
     ok = ~np.isnan(y)
-    ax.scatter(x[ok], y[ok], s=16, c=list(face[ok]), edgecolors=list(colours[ok]), linewidths=1.0, zorder=4)
+    ax.scatter(x[ok], y[ok], s=18 if mdc else 16, c=list(face[ok]), edgecolors=list(colours[ok]),
+               linewidths=1.0, zorder=4)
     # The end of a frozen baseline.
-    if p1 - p0 == 1 and base.any() and not base.all():
+    if len(rows) == 1 and base.any() and not base.all():
         k = int(np.flatnonzero(base)[-1])
         ax.axvline(_midpoint(x[k], x[k + 1]), color=COLOURS["separator"], ls="--", lw=1.0, zorder=0)
         ax.text(_midpoint(x[k], x[k + 1]), 1.01, "baseline ←", transform=blend, ha="right", va="bottom",
@@ -231,6 +241,10 @@ def _draw_series(
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    elif xs is None or pd.api.types.is_integer_dtype(xs.dtype):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", color="#EEEEEE", lw=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -335,15 +349,21 @@ def plot_result(
             extra.set_visible(False)
     for panel, g in zip(axes, selected):
         _draw_series(panel, result, g, percent=percent, show_95=show_95, line_labels=line_labels)
-        if result.by:
-            panel.set_title(_group_title(result, g), fontsize=9, pad=14 if result._part_labels is not None else 6)
-    default_title = CHART_TITLES.get(result.chart, result.chart)
+        panel_title = _group_title(result, g) if result.by else ""
+        if result.mode == "mdc":
+            status = _mdc_status(result, g)
+            panel_title = f"{panel_title}\n{status}" if panel_title else status
+        if panel_title and (result.by or len(axes) > 1):
+            panel.set_title(panel_title, fontsize=9, pad=14 if result._part_labels is not None else 6)
+    default_title = "XmR chart (Making Data Count)" if result.mode == "mdc" else CHART_TITLES.get(result.chart, result.chart)
     if result.ylab:
         default_title += f" of {result.ylab}"
     text = title if title is not None else (result.title if result.title is not None else default_title)
     ylabel = ylab if ylab is not None else (result.ylab or "")
     xlabel = xlab if xlab is not None else (result.xlab or "")
     if len(axes) == 1 and not result.by:
+        if result.mode == "mdc":
+            text = f"{text}\n{_mdc_status(result, selected[0])}" if selected else text
         axes[0].set_title(text, loc="left", fontsize=11, pad=16 if result._part_labels is not None else 8)
         axes[0].set_ylabel(ylabel)
         axes[0].set_xlabel(xlabel)

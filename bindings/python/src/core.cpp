@@ -1,20 +1,25 @@
 // spc._core: the pybind11 bindings of the spc library for the Python package `spc`.
 //
 // The Python front end (bindings/python/spc) turns DataFrames and arrays into flat float64
-// columns with series offsets (one series per group of `by=`, or a single series) and calls
-// `compute_batch` once; every number of every chart is computed here by the C++ engine
-// (spc::compute), never in Python. Errors of the engine (spc::input_error) are raised as
-// `spc._core.EngineError(argument, index, problem, series)`, a ValueError that the front end
-// translates into the user's terms (column names, DataFrame rows, groups).
+// columns with series offsets (one series per group of `by=`, or a single series) and makes one
+// call here:
+//   - `compute_batch`: every chart of the batch by the library's batch engine
+//     (spc::compute_batch, OpenMP over series), then, when rules are asked for, the rule engine
+//     (spc::classify + spc::evaluate) on every part of every series;
+//   - `compute_mdc_batch`: NHS "Making Data Count" charts (spc::compute_mdc) for every series;
+//   - `summarise_subgroups`: subgroup mean, size and sd of raw measurements (xbar, s).
+// Every number of every chart is computed by the C++ library, never in Python. Bad data in a
+// series is reported back as a list of problems (series, argument, index, problem), which the
+// front end raises in the user's terms (column, row, group) or turns into a warning; a malformed
+// call raises `spc._core.EngineError(argument, index, problem, series)`, a ValueError.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
-#include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,7 +29,10 @@
 #include <omp.h>
 #endif
 
+#include "spc/batch.hpp"
 #include "spc/chart.hpp"
+#include "spc/mdc.hpp"
+#include "spc/rules.hpp"
 #include "spc/subgroups.hpp"
 #include "spc/types.hpp"
 
@@ -34,39 +42,21 @@ namespace {
 
 using f64 = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using i64 = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+constexpr std::size_t no_series = std::numeric_limits<std::size_t>::max();
 
 py::handle engine_error_type;  // spc._core.EngineError, set at module import
 
-// A failure of one series of a batch: the engine's error and which series.
-struct series_failure {
-  std::size_t series = std::numeric_limits<std::size_t>::max();
-  std::string argument;
-  std::size_t index = spc::input_error::npos;
-  std::string problem;
-};
-
-[[noreturn]] void raise_engine_error(const series_failure& f) {
-  py::object index = f.index == spc::input_error::npos ? py::object(py::none()) : py::object(py::int_(f.index));
-  py::tuple args = py::make_tuple(f.argument, index, f.problem, f.series);
+[[noreturn]] void raise_engine_error(const std::string& argument, std::size_t index, const std::string& problem,
+                                     std::size_t series = no_series) {
+  py::object idx = index == spc::input_error::npos ? py::object(py::none()) : py::object(py::int_(index));
+  py::object ser = series == no_series ? py::object(py::none()) : py::object(py::int_(series));
+  py::tuple args = py::make_tuple(argument, idx, problem, ser);
   PyErr_SetObject(engine_error_type.ptr(), args.ptr());
   throw py::error_already_set();
 }
 
 [[noreturn]] void bad_argument(const std::string& argument, const std::string& problem) {
-  raise_engine_error(series_failure{std::numeric_limits<std::size_t>::max(), argument,
-                                    spc::input_error::npos, problem});
-}
-
-spc::chart_type chart_from(const std::string& name) {
-  auto c = spc::parse_chart_type(name);
-  if (!c) bad_argument("chart", "unknown chart '" + name + "'");
-  return *c;
-}
-
-spc::runs_method method_from(const std::string& name) {
-  auto m = spc::parse_runs_method(name);
-  if (!m) bad_argument("method", "unknown runs-analysis method '" + name + "'");
-  return *m;
+  raise_engine_error(argument, spc::input_error::npos, problem);
 }
 
 template <class T>
@@ -74,7 +64,34 @@ std::span<const T> view(const py::array_t<T, py::array::c_style | py::array::for
   return {a.data(), static_cast<std::size_t>(a.size())};
 }
 
-// Checks a CSR pair (values, offsets) of per-series positions.
+template <class T>
+std::span<T> mut(py::array_t<T>& a) {
+  return {a.mutable_data(), static_cast<std::size_t>(a.size())};
+}
+
+std::span<std::uint8_t> bytes(py::array_t<bool>& a) {
+  return {reinterpret_cast<std::uint8_t*>(a.mutable_data()), static_cast<std::size_t>(a.size())};
+}
+
+template <class T>
+py::array_t<T> array_of(std::size_t size) {
+  return py::array_t<T>(static_cast<py::ssize_t>(size));
+}
+
+// Series boundaries as the library takes them (std::size_t), checked.
+std::vector<std::size_t> boundaries(const i64& offsets, std::size_t rows) {
+  const auto off = view(offsets);
+  if (off.empty()) bad_argument("offsets", "needs at least one boundary (0)");
+  std::vector<std::size_t> out(off.size());
+  for (std::size_t k = 0; k < off.size(); ++k) {
+    if (off[k] < 0 || (k > 0 && off[k] < off[k - 1])) bad_argument("offsets", "must not decrease from 0");
+    out[k] = static_cast<std::size_t>(off[k]);
+  }
+  if (out.front() != 0 || out.back() != rows) bad_argument("offsets", "must run from 0 to the number of rows");
+  return out;
+}
+
+// Checks a CSR pair (values, offsets) of per-series 1-based positions.
 void check_csr(const char* what, std::span<const std::int64_t> values, std::span<const std::int64_t> offsets,
                std::size_t groups) {
   if (offsets.size() != groups + 1 || offsets[0] != 0 ||
@@ -82,33 +99,75 @@ void check_csr(const char* what, std::span<const std::int64_t> values, std::span
     bad_argument(what, "the offsets do not match the series");
   for (std::size_t g = 0; g < groups; ++g)
     if (offsets[g + 1] < offsets[g]) bad_argument(what, "the offsets must not decrease");
+  for (auto v : values)
+    if (v < 1) bad_argument(what, "positions are 1-based (the first point is 1)");
 }
 
-// All charts of a batch in one call. Series g is y[offsets[g]:offsets[g+1]] (and n, sd alike);
-// its options are freeze[g], cl[g], parts[parts_offsets[g]:parts_offsets[g+1]] and
-// exclude[exclude_offsets[g]:exclude_offsets[g+1]] (1-based positions within the series).
-// Returns the per-point columns (length N) and the per-part columns (one row per part of every
-// series, series by series; part_offsets[g] is the first part row of series g).
+std::vector<std::size_t> positions_of(std::span<const std::int64_t> values, std::span<const std::int64_t> offsets,
+                                      std::size_t g) {
+  return {values.begin() + offsets[g], values.begin() + offsets[g + 1]};
+}
+
+bool same_options(const spc::chart_options& a, const spc::chart_options& b) {
+  const bool same_cl = (std::isnan(a.cl) && std::isnan(b.cl)) || a.cl == b.cl;
+  return a.freeze == b.freeze && same_cl && a.parts == b.parts && a.exclude == b.exclude;
+}
+
+py::list problems_list(const std::vector<spc::series_problem>& problems) {
+  py::list out;
+  for (const auto& p : problems) {
+    const std::size_t index = p.error.index();
+    out.append(py::make_tuple(p.series, p.error.argument(),
+                              index == spc::input_error::npos ? py::object(py::none()) : py::object(py::int_(index)),
+                              p.error.problem()));
+  }
+  return out;
+}
+
+int thread_count(int threads, std::size_t work) {
+#ifdef _OPENMP
+  int t = threads > 0 ? threads : omp_get_max_threads();
+  if (work < 512) t = 1;
+  return std::max(1, t);
+#else
+  (void)threads;
+  (void)work;
+  return 1;
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts (the batch engine) and rules
+// ---------------------------------------------------------------------------------------------
+
+// Series g is y[offsets[g]:offsets[g+1]] (and n, sd alike); its options are freeze[g], cl[g],
+// parts[parts_offsets[g]:parts_offsets[g+1]] and exclude[...] (1-based positions within the
+// series). `rules` (comma-separated set or rule names) adds the rule engine's columns.
 py::dict compute_batch(const f64& y, const std::optional<f64>& n, const std::optional<f64>& sd, const i64& offsets,
                        const std::string& chart, const std::string& method, bool screen, const i64& freeze,
                        const f64& cl, const i64& parts, const i64& parts_offsets, const i64& exclude,
-                       const i64& exclude_offsets, int threads) {
+                       const i64& exclude_offsets, const std::optional<std::string>& rules, int threads) {
   spc::chart_options base;
-  base.chart = chart_from(chart);
-  base.method = method_from(method);
+  const auto c = spc::parse_chart_type(chart);
+  if (!c) bad_argument("chart", "unknown chart '" + chart + "'");
+  base.chart = *c;
+  const auto m = spc::parse_runs_method(method);
+  if (!m) bad_argument("method", "unknown runs-analysis method '" + method + "'");
+  base.method = *m;
   base.screen_mr = screen;
 
+  spc::rule_options rule_opts;
+  const bool with_rules = rules.has_value();
+  if (with_rules) {
+    const auto mask = spc::parse_rules(*rules);
+    if (!mask) bad_argument("rules", "unknown rule or rule set in '" + *rules + "'");
+    rule_opts.rules = *mask;
+    if (auto problem = spc::find_problem(rule_opts)) raise_engine_error("rules", problem->index(), problem->problem());
+  }
+
   const std::size_t N = static_cast<std::size_t>(y.size());
-  if (offsets.size() < 1) bad_argument("offsets", "need at least one offset");
-  const std::size_t G = static_cast<std::size_t>(offsets.size()) - 1;
-  const auto off = view(offsets);
-  if (off[0] != 0 || off[G] != static_cast<std::int64_t>(N)) bad_argument("offsets", "do not span y");
-  for (std::size_t g = 0; g < G; ++g)
-    if (off[g + 1] < off[g]) bad_argument("offsets", "must not decrease");
-  if (n && static_cast<std::size_t>(n->size()) != N)
-    bad_argument("n", "has " + std::to_string(n->size()) + " values but y has " + std::to_string(N));
-  if (sd && static_cast<std::size_t>(sd->size()) != N)
-    bad_argument("sd", "has " + std::to_string(sd->size()) + " values but y has " + std::to_string(N));
+  const std::vector<std::size_t> off = boundaries(offsets, N);
+  const std::size_t G = off.size() - 1;
   if (static_cast<std::size_t>(freeze.size()) != G || static_cast<std::size_t>(cl.size()) != G)
     bad_argument("options", "freeze and cl need one value per series");
   const auto fr = view(freeze), pv = view(parts), po = view(parts_offsets), ev = view(exclude),
@@ -118,137 +177,126 @@ py::dict compute_batch(const f64& y, const std::optional<f64>& n, const std::opt
   check_csr("exclude", ev, eo, G);
   for (std::size_t g = 0; g < G; ++g)
     if (fr[g] < 0) bad_argument("freeze", "must not be negative");
-  for (auto v : pv)
-    if (v < 1) bad_argument("part", "positions are 1-based (the first point is 1)");
-  for (auto v : ev)
-    if (v < 1) bad_argument("exclude", "positions are 1-based (the first point is 1)");
 
-  // Rows of the part table: one per part of every non-empty series.
-  std::vector<std::int64_t> part_off(G + 1, 0);
-  for (std::size_t g = 0; g < G; ++g)
-    part_off[g + 1] = part_off[g] + (off[g + 1] > off[g] ? (po[g + 1] - po[g]) + 1 : 0);
-  const std::size_t P = static_cast<std::size_t>(part_off[G]);
+  // Option sets: consecutive series with the same options share one (usually one for all).
+  std::vector<spc::chart_options> sets;
+  std::vector<std::uint32_t> set_of_series(G);
+  for (std::size_t g = 0; g < G; ++g) {
+    spc::chart_options o = base;
+    o.freeze = static_cast<std::size_t>(fr[g]);
+    o.cl = clv[g];
+    o.parts = positions_of(pv, po, g);
+    o.exclude = positions_of(ev, eo, g);
+    if (sets.empty() || !same_options(sets.back(), o)) sets.push_back(std::move(o));
+    set_of_series[g] = static_cast<std::uint32_t>(sets.size() - 1);
+  }
+  if (sets.empty()) sets.push_back(base);
 
-  // Outputs.
-  py::array_t<double> o_y(N), o_cl(N), o_lcl(N), o_ucl(N), o_lcl95(N), o_ucl95(N);
-  py::array_t<std::int32_t> o_part(N);
-  py::array_t<bool> o_base(N), o_inc(N), o_sig(N);
-  py::array_t<std::int64_t> p_series(P), p_first(P), p_last(P);
-  py::array_t<std::int32_t> p_part(P), p_nsig(P), p_nobs(P), p_nuse(P), p_lr(P), p_lrm(P), p_nc(P), p_ncm(P);
-  py::array_t<double> p_cl(P), p_lcl(P), p_ucl(P);
-  py::array_t<bool> p_signal(P), p_defined(P);
-
-  auto dspan = [](py::array_t<double>& a) { return std::span<double>(a.mutable_data(), static_cast<std::size_t>(a.size())); };
-  auto bspan = [](py::array_t<bool>& a) {
-    return std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(a.mutable_data()), static_cast<std::size_t>(a.size()));
-  };
-  const std::span<double> Y = dspan(o_y), CL = dspan(o_cl), LCL = dspan(o_lcl), UCL = dspan(o_ucl),
-                          LCL95 = dspan(o_lcl95), UCL95 = dspan(o_ucl95);
-  const std::span<std::int32_t> PART(o_part.mutable_data(), N);
-  const std::span<std::uint8_t> BASE = bspan(o_base), INC = bspan(o_inc), SIG = bspan(o_sig);
-  std::int64_t* ps = p_series.mutable_data();
-  std::int64_t* pf = p_first.mutable_data();
-  std::int64_t* pl = p_last.mutable_data();
-  std::int32_t *pp = p_part.mutable_data(), *pns = p_nsig.mutable_data(), *pno = p_nobs.mutable_data(),
-               *pnu = p_nuse.mutable_data(), *plr = p_lr.mutable_data(), *plrm = p_lrm.mutable_data(),
-               *pnc = p_nc.mutable_data(), *pncm = p_ncm.mutable_data();
-  double *pcl = p_cl.mutable_data(), *plcl = p_lcl.mutable_data(), *pucl = p_ucl.mutable_data();
-  std::uint8_t* psig = bspan(p_signal).data();
-  std::uint8_t* pdef = bspan(p_defined).data();
+  py::array_t<double> o_y = array_of<double>(N), o_cl = array_of<double>(N), o_lcl = array_of<double>(N),
+                      o_ucl = array_of<double>(N), o_lcl95 = array_of<double>(N), o_ucl95 = array_of<double>(N);
+  py::array_t<std::int32_t> o_part = array_of<std::int32_t>(N);
+  py::array_t<bool> o_base = array_of<bool>(N), o_inc = array_of<bool>(N), o_sig = array_of<bool>(N);
+  const spc::chart_columns cols{mut(o_y),     mut(o_cl),     mut(o_lcl),   mut(o_ucl),   mut(o_lcl95),
+                                mut(o_ucl95), mut(o_part),   bytes(o_base), bytes(o_inc), bytes(o_sig)};
 
   const std::span<const double> yv = view(y);
   const std::span<const double> nv = n ? view(*n) : std::span<const double>{};
   const std::span<const double> sv = sd ? view(*sd) : std::span<const double>{};
+  spc::batch_input in{yv, nv, sv, off};
+  spc::batch_options bo;
+  bo.sets = sets;
+  bo.set_of_series = set_of_series;
+  bo.ratio = n.has_value();
+  bo.threads = threads;
+  spc::batch_summary sum;
 
-  series_failure failure;
-  std::atomic<std::size_t> first_bad{std::numeric_limits<std::size_t>::max()};
-  std::mutex failure_mutex;
+  // Rule outputs (per point, per part).
+  py::array_t<std::uint32_t> r_fired = array_of<std::uint32_t>(with_rules ? N : 0);
+  py::array_t<std::uint8_t> r_label = array_of<std::uint8_t>(with_rules ? N : 0);
+  py::array_t<std::int8_t> r_dir = array_of<std::int8_t>(with_rules ? N : 0);
+  std::vector<spc::rules_summary> rule_parts;
 
-  {
+  try {
     py::gil_scoped_release release;
-    auto run_range = [&](std::int64_t begin, std::int64_t end, spc::workspace& ws, spc::chart_options& o,
-                         std::vector<spc::part_summary>& local) {
-      for (std::int64_t gi = begin; gi < end; ++gi) {
-        const auto g = static_cast<std::size_t>(gi);
-        if (g > first_bad.load(std::memory_order_relaxed)) continue;
-        const auto a = static_cast<std::size_t>(off[g]);
-        const auto m = static_cast<std::size_t>(off[g + 1] - off[g]);
-        o.freeze = static_cast<std::size_t>(fr[g]);
-        o.cl = clv[g];
-        o.parts.assign(pv.begin() + po[g], pv.begin() + po[g + 1]);
-        o.exclude.assign(ev.begin() + eo[g], ev.begin() + eo[g + 1]);
-        spc::series_view s{yv.subspan(a, m), nv.empty() ? nv : nv.subspan(a, m), sv.empty() ? sv : sv.subspan(a, m)};
-        spc::chart_columns cols{Y.subspan(a, m),     CL.subspan(a, m),    LCL.subspan(a, m),
-                                UCL.subspan(a, m),   LCL95.subspan(a, m), UCL95.subspan(a, m),
-                                PART.subspan(a, m),  BASE.subspan(a, m),  INC.subspan(a, m),
-                                SIG.subspan(a, m)};
-        local.clear();
-        try {
-          spc::compute(s, o, cols, local, ws);
-        } catch (const spc::input_error& e) {
-          std::lock_guard<std::mutex> lock(failure_mutex);
-          if (g < failure.series) failure = {g, e.argument(), e.index(), e.problem()};
-          std::size_t cur = first_bad.load();
-          while (g < cur && !first_bad.compare_exchange_weak(cur, g)) {
-          }
-          continue;
-        } catch (const std::exception& e) {
-          std::lock_guard<std::mutex> lock(failure_mutex);
-          if (g < failure.series) failure = {g, "series", spc::input_error::npos, e.what()};
-          std::size_t cur = first_bad.load();
-          while (g < cur && !first_bad.compare_exchange_weak(cur, g)) {
-          }
-          continue;
-        }
-        auto r = static_cast<std::size_t>(part_off[g]);
-        for (const spc::part_summary& p : local) {
-          if (r >= static_cast<std::size_t>(part_off[g + 1])) break;
-          ps[r] = static_cast<std::int64_t>(g);
-          pp[r] = p.part;
-          pf[r] = static_cast<std::int64_t>(p.first);
-          pl[r] = static_cast<std::int64_t>(p.last);
-          pcl[r] = p.cl;
-          plcl[r] = p.lcl;
-          pucl[r] = p.ucl;
-          pns[r] = p.n_sigma_signals;
-          pno[r] = p.runs.n_obs;
-          pnu[r] = p.runs.n_useful;
-          plr[r] = p.runs.longest_run;
-          plrm[r] = p.runs.longest_run_max;
-          pnc[r] = p.runs.n_crossings;
-          pncm[r] = p.runs.n_crossings_min;
-          psig[r] = p.runs.runs_signal;
-          pdef[r] = p.runs.defined();
-          ++r;
-        }
-      }
-    };
-
+    spc::compute_batch(in, bo, cols, sum);
+    if (with_rules) {
+      const std::size_t P = sum.parts.size();
+      rule_parts.assign(P, spc::rules_summary{});
+      const auto fired = mut(r_fired);
+      const auto label = std::span<spc::rule>(reinterpret_cast<spc::rule*>(r_label.mutable_data()), N);
+      const auto dir = mut(r_dir);
+      std::fill(fired.begin(), fired.end(), 0u);
+      std::fill(label.begin(), label.end(), spc::rule::none);
+      std::fill(dir.begin(), dir.end(), std::int8_t{0});
+      const std::span<const double> Y = cols.y, CL = cols.cl, LCL = cols.lcl, UCL = cols.ucl;
+      const std::span<const std::uint8_t> INC = cols.include;
+      const long long count = static_cast<long long>(P);
+      const int nt = thread_count(threads, P);
 #ifdef _OPENMP
-    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
-    if (nthreads > 1 && G >= 256) {
-#pragma omp parallel num_threads(nthreads)
-      {
-        spc::workspace ws;
-        spc::chart_options o = base;
-        std::vector<spc::part_summary> local;
-#pragma omp for schedule(dynamic, 128)
-        for (std::int64_t g = 0; g < static_cast<std::int64_t>(G); ++g) run_range(g, g + 1, ws, o, local);
-      }
-    } else
+#pragma omp parallel num_threads(nt)
 #endif
-    {
-      (void)threads;
-      spc::workspace ws;
-      spc::chart_options o = base;
-      std::vector<spc::part_summary> local;
-      run_range(0, static_cast<std::int64_t>(G), ws, o, local);
+      {
+        std::vector<spc::rule_point> pts;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 256)
+#endif
+        for (long long k = 0; k < count; ++k) {
+          const spc::series_part& row = sum.parts[static_cast<std::size_t>(k)];
+          const std::size_t first = off[row.series] + row.summary.first;
+          const std::size_t len = row.n_points;
+          pts.resize(len);
+          spc::classify(Y.subspan(first, len), CL.subspan(first, len), LCL.subspan(first, len),
+                        UCL.subspan(first, len), INC.subspan(first, len), pts);
+          rule_parts[static_cast<std::size_t>(k)] =
+              spc::evaluate(std::span<const spc::rule_point>(pts), rule_opts,
+                            spc::rule_columns{fired.subspan(first, len), label.subspan(first, len),
+                                              dir.subspan(first, len)});
+        }
+      }
+      (void)nt;
+    }
+  } catch (const spc::input_error& e) {
+    raise_engine_error(e.argument(), e.index(), e.problem());
+  }
+
+  const std::size_t P = sum.parts.size();
+  py::array_t<std::int64_t> p_series = array_of<std::int64_t>(P), p_first = array_of<std::int64_t>(P),
+                            p_last = array_of<std::int64_t>(P);
+  py::array_t<std::int32_t> p_part = array_of<std::int32_t>(P), p_nsig = array_of<std::int32_t>(P),
+                            p_nobs = array_of<std::int32_t>(P), p_nuse = array_of<std::int32_t>(P),
+                            p_lr = array_of<std::int32_t>(P), p_lrm = array_of<std::int32_t>(P),
+                            p_nc = array_of<std::int32_t>(P), p_ncm = array_of<std::int32_t>(P);
+  py::array_t<double> p_cl = array_of<double>(P), p_lcl = array_of<double>(P), p_ucl = array_of<double>(P);
+  py::array_t<bool> p_signal = array_of<bool>(P), p_defined = array_of<bool>(P);
+  {
+    auto ps = mut(p_series), pf = mut(p_first), pl = mut(p_last);
+    auto pp = mut(p_part), pns = mut(p_nsig), pno = mut(p_nobs), pnu = mut(p_nuse), plr = mut(p_lr),
+         plrm = mut(p_lrm), pnc = mut(p_nc), pncm = mut(p_ncm);
+    auto pcl = mut(p_cl), plcl = mut(p_lcl), pucl = mut(p_ucl);
+    auto psig = bytes(p_signal), pdef = bytes(p_defined);
+    for (std::size_t r = 0; r < P; ++r) {
+      const spc::series_part& row = sum.parts[r];
+      const spc::part_summary& p = row.summary;
+      ps[r] = static_cast<std::int64_t>(row.series);
+      pp[r] = p.part;
+      pf[r] = static_cast<std::int64_t>(p.first);
+      pl[r] = static_cast<std::int64_t>(p.last);
+      pcl[r] = p.cl;
+      plcl[r] = p.lcl;
+      pucl[r] = p.ucl;
+      pns[r] = p.n_sigma_signals;
+      pno[r] = p.runs.n_obs;
+      pnu[r] = p.runs.n_useful;
+      plr[r] = p.runs.longest_run;
+      plrm[r] = p.runs.longest_run_max;
+      pnc[r] = p.runs.n_crossings;
+      pncm[r] = p.runs.n_crossings_min;
+      psig[r] = p.runs.runs_signal;
+      pdef[r] = p.runs.defined();
     }
   }
-  if (failure.series != std::numeric_limits<std::size_t>::max()) raise_engine_error(failure);
-
-  py::array_t<std::int64_t> o_part_off(static_cast<py::ssize_t>(G + 1));
-  std::copy(part_off.begin(), part_off.end(), o_part_off.mutable_data());
+  py::array_t<std::int64_t> o_part_off = array_of<std::int64_t>(G + 1);
+  std::copy(sum.part_offsets.begin(), sum.part_offsets.end(), o_part_off.mutable_data());
 
   py::dict points;
   points["y"] = o_y;
@@ -278,12 +326,261 @@ py::dict compute_batch(const f64& y, const std::optional<f64>& n, const std::opt
   partcols["n_crossings_min"] = p_ncm;
   partcols["runs_signal"] = p_signal;
   partcols["runs_defined"] = p_defined;
+
   py::dict result;
   result["points"] = points;
   result["parts"] = partcols;
   result["part_offsets"] = o_part_off;
+  result["problems"] = problems_list(sum.problems);
+  result["option_sets"] = sets.size();
+
+  if (with_rules) {
+    py::array_t<std::uint32_t> q_eval = array_of<std::uint32_t>(P), q_fired = array_of<std::uint32_t>(P);
+    py::array_t<std::int32_t> q_points(std::vector<py::ssize_t>{static_cast<py::ssize_t>(P),
+                                                                static_cast<py::ssize_t>(spc::rule_count)});
+    py::array_t<std::int32_t> q_ihi_useful = array_of<std::int32_t>(P), q_ihi_runs = array_of<std::int32_t>(P);
+    py::array_t<double> q_ihi_lower = array_of<double>(P), q_ihi_upper = array_of<double>(P);
+    auto ev_ = mut(q_eval), fi_ = mut(q_fired);
+    auto iu = mut(q_ihi_useful), ir = mut(q_ihi_runs);
+    auto il = mut(q_ihi_lower), iup = mut(q_ihi_upper);
+    std::int32_t* qp = q_points.mutable_data();
+    for (std::size_t r = 0; r < P; ++r) {
+      const spc::rules_summary& s = rule_parts[r];
+      ev_[r] = s.evaluated;
+      fi_[r] = s.fired;
+      iu[r] = s.ihi_useful;
+      ir[r] = s.ihi_runs;
+      il[r] = s.ihi_runs_lower;
+      iup[r] = s.ihi_runs_upper;
+      std::copy(s.points.begin(), s.points.end(), qp + r * spc::rule_count);
+    }
+    py::dict rp;
+    rp["fired"] = r_fired;
+    rp["label"] = r_label;
+    rp["direction"] = r_dir;
+    py::dict rs;
+    rs["evaluated"] = q_eval;
+    rs["fired"] = q_fired;
+    rs["points"] = q_points;
+    rs["ihi_useful"] = q_ihi_useful;
+    rs["ihi_runs"] = q_ihi_runs;
+    rs["ihi_runs_lower"] = q_ihi_lower;
+    rs["ihi_runs_upper"] = q_ihi_upper;
+    result["rule_points"] = rp;
+    result["rule_parts"] = rs;
+    result["rules_mask"] = rule_opts.rules;
+  }
   return result;
 }
+
+// ---------------------------------------------------------------------------------------------
+// NHS Making Data Count
+// ---------------------------------------------------------------------------------------------
+
+py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& direction, const i64& rebase,
+                           const i64& rebase_offsets, std::int64_t fix_after, bool screen, double target,
+                           int trend, int shift, const std::string& two_in_three, int threads) {
+  spc::mdc_options base;
+  const auto d = spc::parse_improvement_direction(direction);
+  if (!d) bad_argument("improvement", "unknown improvement direction '" + direction + "'");
+  base.direction = *d;
+  if (fix_after < 0) bad_argument("freeze", "must not be negative");
+  base.fix_after_n_points = static_cast<std::size_t>(fix_after);
+  base.screen_outliers = screen;
+  base.target = target;
+  base.trend = trend;
+  base.shift = shift;
+  const auto p23 = spc::parse_two_in_three_policy(two_in_three);
+  if (!p23) bad_argument("two_in_three", "unknown policy '" + two_in_three + "'");
+  base.two_in_three = *p23;
+
+  const std::size_t N = static_cast<std::size_t>(y.size());
+  const std::vector<std::size_t> off = boundaries(offsets, N);
+  const std::size_t G = off.size() - 1;
+  const auto rv = view(rebase), ro = view(rebase_offsets);
+  check_csr("rebase", rv, ro, G);
+
+  // Period rows: one per period of every non-empty series.
+  std::vector<std::size_t> period_off(G + 1, 0);
+  for (std::size_t g = 0; g < G; ++g)
+    period_off[g + 1] = period_off[g] + (off[g + 1] > off[g] ? static_cast<std::size_t>(ro[g + 1] - ro[g]) + 1 : 0);
+  const std::size_t P = period_off[G];
+
+  py::array_t<std::int32_t> o_period = array_of<std::int32_t>(N);
+  py::array_t<double> o_mean = array_of<double>(N), o_lpl = array_of<double>(N), o_upl = array_of<double>(N);
+  py::array_t<std::uint8_t> o_cause = array_of<std::uint8_t>(N), o_type = array_of<std::uint8_t>(N);
+  py::array_t<std::uint32_t> o_fired = array_of<std::uint32_t>(N);
+  py::array_t<std::uint8_t> s_var = array_of<std::uint8_t>(G), s_ass = array_of<std::uint8_t>(G);
+  py::array_t<bool> s_ok = array_of<bool>(G);
+  std::vector<spc::mdc_period> periods(P);
+
+  const auto PER = mut(o_period);
+  const auto MEAN = mut(o_mean), LPL = mut(o_lpl), UPL = mut(o_upl);
+  const std::span<spc::special_cause> CAUSE(reinterpret_cast<spc::special_cause*>(o_cause.mutable_data()), N);
+  const std::span<spc::point_type> TYPE(reinterpret_cast<spc::point_type*>(o_type.mutable_data()), N);
+  const auto FIRED = mut(o_fired);
+  const auto VAR = mut(s_var), ASS = mut(s_ass);
+  const auto OK = bytes(s_ok);
+  const std::span<const double> yv = view(y);
+  std::vector<std::vector<spc::series_problem>> thread_problems;
+
+  {
+    py::gil_scoped_release release;
+    const int nt = thread_count(threads, G);
+    thread_problems.resize(static_cast<std::size_t>(nt));
+    const long long count = static_cast<long long>(G);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+    {
+      int me = 0;
+#ifdef _OPENMP
+      me = omp_get_thread_num();
+#endif
+      spc::mdc_workspace ws;
+      std::vector<spc::mdc_period> local;
+      spc::mdc_options o = base;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 64)
+#endif
+      for (long long gi = 0; gi < count; ++gi) {
+        const auto g = static_cast<std::size_t>(gi);
+        const std::size_t a = off[g], m = off[g + 1] - a;
+        o.rebase = positions_of(rv, ro, g);
+        const spc::mdc_columns cols{PER.subspan(a, m), MEAN.subspan(a, m),  LPL.subspan(a, m), UPL.subspan(a, m),
+                                    CAUSE.subspan(a, m), TYPE.subspan(a, m), FIRED.subspan(a, m)};
+        try {
+          const spc::mdc_series_result r = spc::compute_mdc(yv.subspan(a, m), o, cols, local, ws);
+          VAR[g] = static_cast<std::uint8_t>(r.variation);
+          ASS[g] = static_cast<std::uint8_t>(r.assurance);
+          OK[g] = 1;
+          std::size_t k = period_off[g];
+          for (const auto& p : local)
+            if (k < period_off[g + 1]) periods[k++] = p;
+          for (; k < period_off[g + 1]; ++k) periods[k] = spc::mdc_period{};
+        } catch (const spc::input_error& e) {
+          OK[g] = 0;
+          VAR[g] = 0;
+          ASS[g] = 0;
+          std::fill(PER.begin() + static_cast<std::ptrdiff_t>(a), PER.begin() + static_cast<std::ptrdiff_t>(a + m), 0);
+          for (auto col : {MEAN, LPL, UPL}) std::fill(col.begin() + static_cast<std::ptrdiff_t>(a),
+                                                      col.begin() + static_cast<std::ptrdiff_t>(a + m), spc::na);
+          std::fill(CAUSE.begin() + static_cast<std::ptrdiff_t>(a), CAUSE.begin() + static_cast<std::ptrdiff_t>(a + m),
+                    spc::special_cause::none);
+          std::fill(TYPE.begin() + static_cast<std::ptrdiff_t>(a), TYPE.begin() + static_cast<std::ptrdiff_t>(a + m),
+                    spc::point_type::common_cause);
+          std::fill(FIRED.begin() + static_cast<std::ptrdiff_t>(a), FIRED.begin() + static_cast<std::ptrdiff_t>(a + m),
+                    0u);
+          const std::size_t row = e.index() == spc::input_error::npos ? spc::input_error::npos : a + e.index();
+          thread_problems[static_cast<std::size_t>(me)].push_back(spc::series_problem{g, row, e});
+        }
+      }
+    }
+  }
+  std::vector<spc::series_problem> problems;
+  for (auto& t : thread_problems)
+    for (auto& p : t) problems.push_back(std::move(p));
+  std::sort(problems.begin(), problems.end(),
+            [](const spc::series_problem& a, const spc::series_problem& b) { return a.series < b.series; });
+
+  // Period table without the rows of failed series.
+  std::vector<std::size_t> kept;
+  std::vector<std::int64_t> kept_off(G + 1, 0);
+  const auto ok = bytes(s_ok);
+  for (std::size_t g = 0; g < G; ++g) {
+    if (ok[g])
+      for (std::size_t k = period_off[g]; k < period_off[g + 1]; ++k) kept.push_back(k);
+    kept_off[g + 1] = static_cast<std::int64_t>(kept.size());
+  }
+  const std::size_t K = kept.size();
+  py::array_t<std::int64_t> q_series = array_of<std::int64_t>(K), q_first = array_of<std::int64_t>(K),
+                            q_last = array_of<std::int64_t>(K);
+  py::array_t<std::int32_t> q_period = array_of<std::int32_t>(K), q_np = array_of<std::int32_t>(K),
+                            q_nm = array_of<std::int32_t>(K), q_imp = array_of<std::int32_t>(K),
+                            q_con = array_of<std::int32_t>(K), q_nh = array_of<std::int32_t>(K),
+                            q_nl = array_of<std::int32_t>(K), q_cc = array_of<std::int32_t>(K);
+  py::array_t<double> q_mean = array_of<double>(K), q_amr = array_of<double>(K), q_lpl = array_of<double>(K),
+                      q_upl = array_of<double>(K);
+  py::array_t<std::uint8_t> q_var = array_of<std::uint8_t>(K), q_ass = array_of<std::uint8_t>(K);
+  py::array_t<bool> q_trial = array_of<bool>(K);
+  {
+    auto se = mut(q_series), fi = mut(q_first), la = mut(q_last);
+    auto pe = mut(q_period), np_ = mut(q_np), nm = mut(q_nm), im = mut(q_imp), co = mut(q_con), nh = mut(q_nh),
+         nl = mut(q_nl), cc = mut(q_cc);
+    auto me = mut(q_mean), am = mut(q_amr), lp = mut(q_lpl), up = mut(q_upl);
+    auto va = mut(q_var), as = mut(q_ass);
+    auto tr = bytes(q_trial);
+    std::size_t g = 0;
+    for (std::size_t r = 0; r < K; ++r) {
+      const std::size_t k = kept[r];
+      while (period_off[g + 1] <= k) ++g;
+      const spc::mdc_period& p = periods[k];
+      se[r] = static_cast<std::int64_t>(g);
+      fi[r] = static_cast<std::int64_t>(p.first);
+      la[r] = static_cast<std::int64_t>(p.last);
+      pe[r] = p.period;
+      np_[r] = p.n_points;
+      nm[r] = p.n_missing;
+      im[r] = p.improvement;
+      co[r] = p.concern;
+      nh[r] = p.neutral_high;
+      nl[r] = p.neutral_low;
+      cc[r] = p.common_cause;
+      me[r] = p.mean;
+      am[r] = p.amr;
+      lp[r] = p.lpl;
+      up[r] = p.upl;
+      va[r] = static_cast<std::uint8_t>(p.variation);
+      as[r] = static_cast<std::uint8_t>(p.assurance);
+      tr[r] = p.trial_limits;
+    }
+  }
+  py::array_t<std::int64_t> o_koff = array_of<std::int64_t>(G + 1);
+  std::copy(kept_off.begin(), kept_off.end(), o_koff.mutable_data());
+
+  py::dict points;
+  points["period"] = o_period;
+  points["mean"] = o_mean;
+  points["lpl"] = o_lpl;
+  points["upl"] = o_upl;
+  points["cause"] = o_cause;
+  points["type"] = o_type;
+  points["fired"] = o_fired;
+  py::dict per;
+  per["series"] = q_series;
+  per["period"] = q_period;
+  per["first"] = q_first;
+  per["last"] = q_last;
+  per["n_points"] = q_np;
+  per["n_missing"] = q_nm;
+  per["mean"] = q_mean;
+  per["amr"] = q_amr;
+  per["lpl"] = q_lpl;
+  per["upl"] = q_upl;
+  per["improvement"] = q_imp;
+  per["concern"] = q_con;
+  per["neutral_high"] = q_nh;
+  per["neutral_low"] = q_nl;
+  per["common_cause"] = q_cc;
+  per["variation"] = q_var;
+  per["assurance"] = q_ass;
+  per["trial_limits"] = q_trial;
+  py::dict series;
+  series["variation"] = s_var;
+  series["assurance"] = s_ass;
+  series["ok"] = s_ok;
+  py::dict result;
+  result["points"] = points;
+  result["periods"] = per;
+  result["period_offsets"] = o_koff;
+  result["series"] = series;
+  result["problems"] = problems_list(problems);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subgroups, names
+// ---------------------------------------------------------------------------------------------
 
 // Subgroup mean, size and sd of raw measurements (Xbar and S charts); codes are 0-based.
 py::tuple summarise_subgroups(const f64& values, const i64& codes, std::int64_t count) {
@@ -300,27 +597,20 @@ py::tuple summarise_subgroups(const f64& values, const i64& codes, std::int64_t 
     py::gil_scoped_release release;
     s = spc::summarise_subgroups(view(values), sub, static_cast<std::size_t>(count));
   } catch (const spc::input_error& e) {
-    raise_engine_error({std::numeric_limits<std::size_t>::max(), e.argument(), e.index(), e.problem()});
+    raise_engine_error(e.argument(), e.index(), e.problem());
   }
   auto to_array = [](const std::vector<double>& v) {
-    py::array_t<double> a(static_cast<py::ssize_t>(v.size()));
+    py::array_t<double> a = array_of<double>(v.size());
     std::copy(v.begin(), v.end(), a.mutable_data());
     return a;
   };
   return py::make_tuple(to_array(s.mean), to_array(s.size), to_array(s.sd));
 }
 
-py::list chart_names() {
+template <class E, class F>
+py::list names(std::size_t count, F&& name) {
   py::list out;
-  for (std::size_t k = 0; k < spc::chart_type_count; ++k)
-    out.append(std::string(spc::to_string(static_cast<spc::chart_type>(k))));
-  return out;
-}
-
-py::list method_names() {
-  py::list out;
-  for (auto m : {spc::runs_method::anhoej, spc::runs_method::bestbox, spc::runs_method::cutbox})
-    out.append(std::string(spc::to_string(m)));
+  for (std::size_t k = 0; k < count; ++k) out.append(std::string(name(static_cast<E>(k))));
   return out;
 }
 
@@ -336,12 +626,37 @@ PYBIND11_MODULE(_core, m) {
 #else
   m.attr("openmp") = false;
 #endif
-  m.def("chart_names", &chart_names, "The chart types, as named in qicharts2.");
-  m.def("method_names", &method_names, "The runs-analysis methods.");
+  m.def("chart_names", [] { return names<spc::chart_type>(spc::chart_type_count, [](auto c) { return spc::to_string(c); }); });
+  m.def("method_names", [] { return names<spc::runs_method>(3, [](auto c) { return spc::to_string(c); }); });
+  m.def("rule_names", [] { return names<spc::rule>(spc::rule_count + 1, [](auto r) { return spc::to_string(r); }); },
+        "Rule names by rule number (the last is 'none').");
+  m.def("rule_descriptions",
+        [] { return names<spc::rule>(spc::rule_count + 1, [](auto r) { return spc::describe(r); }); });
+  m.def("rule_set_names",
+        [] { return names<spc::rule_set>(spc::rule_set_count, [](auto s) { return spc::to_string(s); }); });
+  m.def("rule_mask", [](const std::string& list) -> py::object {
+    const auto mask = spc::parse_rules(list);
+    if (!mask) return py::none();
+    return py::int_(*mask);
+  }, "The rule mask of a comma-separated list of rule sets and rules, or None if unknown.");
+  m.def("series_rules_mask", [] { return spc::series_rules; });
+  m.def("special_cause_names",
+        [] { return names<spc::special_cause>(9, [](auto c) { return spc::to_string(c); }); });
+  m.def("special_cause_labels",
+        [] { return names<spc::special_cause>(9, [](auto c) { return spc::ptd_label(c); }); },
+        "NHSRplotthedots' special_cause_type labels, by special cause number.");
+  m.def("point_type_names", [] { return names<spc::point_type>(5, [](auto t) { return spc::to_string(t); }); });
+  m.def("point_type_labels", [] { return names<spc::point_type>(5, [](auto t) { return spc::ptd_label(t); }); },
+        "NHSRplotthedots' point_type labels, by point type number.");
+  m.def("assurance_names", [] { return names<spc::assurance_type>(4, [](auto a) { return spc::to_string(a); }); });
   m.def("compute_batch", &compute_batch, py::arg("y"), py::arg("n"), py::arg("sd"), py::arg("offsets"),
         py::arg("chart"), py::arg("method"), py::arg("screen"), py::arg("freeze"), py::arg("cl"), py::arg("parts"),
-        py::arg("parts_offsets"), py::arg("exclude"), py::arg("exclude_offsets"), py::arg("threads") = 0,
-        "Every chart of a batch in one call (see bindings/python/src/core.cpp).");
+        py::arg("parts_offsets"), py::arg("exclude"), py::arg("exclude_offsets"), py::arg("rules") = py::none(),
+        py::arg("threads") = 0, "Every chart of a batch in one call of the batch engine (and the rule engine).");
+  m.def("compute_mdc_batch", &compute_mdc_batch, py::arg("y"), py::arg("offsets"), py::arg("improvement"),
+        py::arg("rebase"), py::arg("rebase_offsets"), py::arg("fix_after"), py::arg("screen"), py::arg("target"),
+        py::arg("trend") = 7, py::arg("shift") = 7, py::arg("two_in_three") = "band_only", py::arg("threads") = 0,
+        "Every Making Data Count chart of a batch in one call.");
   m.def("summarise_subgroups", &summarise_subgroups, py::arg("values"), py::arg("codes"), py::arg("count"),
         "Subgroup mean, size and standard deviation of raw measurements.");
 }
