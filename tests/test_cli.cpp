@@ -63,6 +63,10 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 struct cli_result {
   int status = -1;  // exit status, -1 if the process did not exit normally (a crash)
   std::string out, err;
@@ -79,6 +83,9 @@ cli_result spc_cli(const std::string& args, const fs::path& stdin_file = {}) {
   r.status = raw != -1 && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   r.out = slurp(out);
   r.err = slurp(err);
+  // In sanitizer builds the tool is instrumented too: no report, on success or on error.
+  CHECK_MESSAGE(!contains(r.err, "Sanitizer"), r.err);
+  CHECK_MESSAGE(!contains(r.err, "runtime error:"), r.err);
   return r;
 }
 
@@ -86,10 +93,6 @@ fs::path write_text(const std::string& stem, const std::string& text) {
   const fs::path p = scratch_file(stem);
   std::ofstream(p, std::ios::binary) << text;
   return p;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 const std::vector<std::string> output_columns{
