@@ -443,6 +443,21 @@ TEST_CASE("cli: help and version") {
   CHECK(contains(version.out, "spc "));
 }
 
+TEST_CASE("cli: --no-screen keeps large moving ranges in the I chart's sigma") {
+  const fs::path in = write_text("spike", "y\n10\n11\n10\n12\n11\n40\n10\n11\n12\n10\n");
+  const cli_result screened = spc_cli("chart --chart i --y y --input " + quote(in.string()));
+  const cli_result kept = spc_cli("chart --chart i --y y --no-screen --input " + quote(in.string()));
+  REQUIRE(screened.status == 0);
+  REQUIRE(kept.status == 0);
+  const chart_result a = read_chart_output(write_text("screened", screened.out), false);
+  const chart_result b = read_chart_output(write_text("kept", kept.out), false);
+  REQUIRE(a.size() == 10);
+  REQUIRE(b.size() == 10);
+  CHECK(a.cl[0] == doctest::Approx(b.cl[0]));
+  CHECK(b.ucl[0] - b.cl[0] > 2 * (a.ucl[0] - a.cl[0]));  // the spike's moving ranges widen the limits
+  CHECK(a.sigma_signal[5]);
+}
+
 TEST_CASE("cli: missing values are gaps, not errors") {
   const fs::path in = bad_csv("y,n\n1,10\n,10\nNA,10\n4,\n5,10\n");
   const cli_result r = spc_cli("chart --chart p --input " + quote(in.string()) + " --y y --n n");
