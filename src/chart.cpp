@@ -16,38 +16,39 @@ namespace {
 
 std::string number(double x) { return fmt::format("{:.15g}", x); }
 
-// The common case first: one pass without branches on the data that tells whether any value
-// breaks a rule of check_values below (the same rules, not worded). Only then does check_values
-// look for the first such value.
+// The common case first: passes without branches on the data that tell whether any value breaks
+// a rule of check_values below (the same rules, not worded); only then does check_values look for
+// the first such value. Problems are counted in a double so that the compiler can vectorise.
+// (Comparisons with NaN are false: a missing value is never a problem.)
 bool all_values_valid(const series_view& s, chart_type chart) {
   constexpr double inf = std::numeric_limits<double>::infinity();
-  const bool counts = chart == chart_type::p || chart == chart_type::pp || chart == chart_type::c ||
-                      chart == chart_type::u || chart == chart_type::up || chart == chart_type::g;
-  const bool positive = chart == chart_type::t;
+  const bool nonnegative = chart == chart_type::p || chart == chart_type::pp || chart == chart_type::c ||
+                           chart == chart_type::u || chart == chart_type::up || chart == chart_type::g;
   const bool proportion = chart == chart_type::p || chart == chart_type::pp;
   const bool subgroups = needs_subgroup_sd(chart);
-  const double lowest = counts ? 0.0 : -inf;  // y below this is a problem
+  const double below = nonnegative ? 0.0 : -inf;               // y < below is a problem
+  const double at_most = chart == chart_type::t ? 0.0 : -inf;  // y <= at_most is a problem
   const std::size_t m = s.y.size();
-  bool bad = false;
-  // (Comparisons with NaN are false: a missing value is never a problem.)
+  double problems = 0;
   for (std::size_t i = 0; i < m; ++i) {
     const double y = s.y[i];
-    bad |= (std::abs(y) == inf) | (y < lowest) | (positive & (y <= 0));
+    problems += (std::abs(y) == inf || y < below || y <= at_most) ? 1.0 : 0.0;
   }
-  if (!s.n.empty()) {
+  if (!s.n.empty() && subgroups) {
     for (std::size_t i = 0; i < m; ++i) {
       const double n = s.n[i];
-      bad |= std::abs(n) == inf;
-      if (subgroups)
-        bad |= (n < 1) | ((n != std::floor(n)) & (n == n));
-      else
-        bad |= n <= 0;
-      if (proportion) bad |= s.y[i] > n;
+      problems += (std::abs(n) == inf || n < 1 || (n != std::floor(n) && n == n)) ? 1.0 : 0.0;
     }
+  } else if (!s.n.empty()) {
+    const double* y = s.y.data();
+    const double* n = s.n.data();
+    for (std::size_t i = 0; i < m; ++i)
+      problems += (std::abs(n[i]) == inf || n[i] <= 0 || (proportion && y[i] > n[i])) ? 1.0 : 0.0;
   }
   if (!s.sd.empty())
-    for (std::size_t i = 0; i < m; ++i) bad |= (std::abs(s.sd[i]) == inf) | (subgroups & (s.sd[i] < 0));
-  return !bad;
+    for (std::size_t i = 0; i < m; ++i)
+      problems += (std::abs(s.sd[i]) == inf || (subgroups && s.sd[i] < 0)) ? 1.0 : 0.0;
+  return problems == 0;
 }
 
 std::optional<input_error> check_values(const series_view& s, chart_type chart) {

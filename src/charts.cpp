@@ -124,17 +124,6 @@ void t_chart(const part_input& in, const part_output& out, workspace& ws) {
 }
 
 // --- attribute charts --------------------------------------------------------------------------
-// Sum of counts over sum of denominators in B (pairs with either missing are skipped).
-double pooled_ratio(const part_input& in) {
-  double num = 0, den = 0;
-  for (std::size_t i = 0; i < in.value.size(); ++i) {
-    if (!in.use[i] || missing(in.value[i]) || missing(in.n[i])) continue;
-    num += in.value[i];
-    den += in.n[i];
-  }
-  return den > 0 ? num / den : na;
-}
-
 // Laney's sigma_z (Laney 2002, Quality Engineering 14:531): the average moving range of the
 // z-scores of B, over d2, with the same screening as the I chart.
 double laney_sigma_z(const part_input& in, std::span<const double> y, std::span<const double> sigma,
@@ -147,24 +136,36 @@ double laney_sigma_z(const part_input& in, std::span<const double> y, std::span<
 
 // Proportions and rates: sigma_i = sqrt(p(1-p)/n_i) or sqrt(u/n_i); prime charts multiply by
 // sigma_z. Proportion limits are clipped to [0, 1], rate limits at 0 (Montgomery 7.2, 7.3).
+// Written as few passes over the part as the formulas allow, since a long series does not fit
+// in cache: y with the pooled ratio, then sigma with the limits (prime charts need every sigma
+// before sigma_z).
 template <bool proportion, bool prime>
 void attribute_chart(const part_input& in, const part_output& out, workspace& ws) {
   const std::size_t m = out.y.size();
+  // y, and the centre line: sum of counts over sum of denominators in B (pairs with either
+  // missing are skipped).
+  double num = 0, den = 0;
   for (std::size_t i = 0; i < m; ++i) {
     const bool gap = missing(in.value[i]) || missing(in.n[i]);
     out.y[i] = gap ? na : in.value[i] / in.n[i];
+    if (gap || !in.use[i]) continue;
+    num += in.value[i];
+    den += in.n[i];
   }
-  const double cl = std::isnan(in.fixed_cl) ? pooled_ratio(in) : in.fixed_cl;
+  const double cl = std::isnan(in.fixed_cl) ? (den > 0 ? num / den : na) : in.fixed_cl;
   // sigma per point; a point whose value or denominator is missing has no limits.
-  ws.b.resize(m);
-  std::span<double> sigma(ws.b.data(), m);
   const double var = proportion ? cl * (1 - cl) : cl;
-  for (std::size_t i = 0; i < m; ++i)
-    sigma[i] = std::isnan(out.y[i]) ? na : std::sqrt(var / in.n[i]);
-  double sz = 1.0;
-  if constexpr (prime) sz = laney_sigma_z(in, out.y, sigma, cl, ws);
+  auto sigma_at = [&](std::size_t i) { return std::isnan(out.y[i]) ? na : std::sqrt(var / in.n[i]); };
   const double hi = proportion ? 1.0 : inf;
-  for (std::size_t i = 0; i < m; ++i) symmetric_limits(out, i, cl, sigma[i] * sz, 0.0, hi);
+  if constexpr (prime) {
+    ws.b.resize(m);
+    std::span<double> sigma(ws.b.data(), m);
+    for (std::size_t i = 0; i < m; ++i) sigma[i] = sigma_at(i);
+    const double sz = laney_sigma_z(in, out.y, sigma, cl, ws);
+    for (std::size_t i = 0; i < m; ++i) symmetric_limits(out, i, cl, sigma[i] * sz, 0.0, hi);
+  } else {
+    for (std::size_t i = 0; i < m; ++i) symmetric_limits(out, i, cl, sigma_at(i), 0.0, hi);
+  }
 }
 
 // C chart: mean count, sigma = sqrt(mean) (Poisson), LCL clipped at 0.
