@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -534,9 +535,13 @@ class QicResult:
             f"<p>… {len(s) - max_rows} more rows: <code>.summary()</code></p>" if len(s) > max_rows else ""
         )
         try:
-            png = base64.b64encode(self.to_png(max_panels=12)).decode("ascii")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the panels left out are said in words below
+                png = base64.b64encode(self.to_png(max_panels=12)).decode("ascii")
             img = f'<img src="data:image/png;base64,{png}" alt="{html.escape(self.chart)} chart"/>'
         except Exception as exc:  # a picture must never break the table
             img = f"<p>(no picture: {html.escape(str(exc))})</p>"
         head = html.escape(repr(self))
+        if self.n_series > 12:
+            head += f" (the picture shows the first 12 of {self.n_series} series: <code>.plot(groups=...)</code>)"
         return f"<div><p>{head}</p>{img}{table}{more}</div>"
