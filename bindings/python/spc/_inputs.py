@@ -222,6 +222,36 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(grows).astype(np.int64)
 
 
+def _factorize_x(x: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of x in order of first appearance; -1 for a missing x."""
+    codes, uniques = pd.factorize(x, sort=False, use_na_sentinel=True)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def _increasing_within(x: pd.Series, row_group: np.ndarray) -> bool:
+    """Whether x is strictly increasing within every group (sorted times: no repeated x). A quick
+    O(n) test that spares the hash of every (group, x) pair for the usual, sorted data."""
+    if len(x) < 2:
+        return True
+    dtype = x.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        if x.isna().any():
+            return False
+        values = x.to_numpy().view(np.int64) if getattr(dtype, "tz", None) is None else x.array.asi8
+    elif pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        values = x.to_numpy()
+    elif pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        values = x.to_numpy()
+        if np.isnan(values).any():
+            return False
+    else:
+        return False
+    same_group = row_group[1:] == row_group[:-1]
+    if not np.all(same_group | (row_group[1:] > row_group[:-1])):
+        return False  # groups interleaved: rows of a group are not neighbours
+    return bool(np.all((values[1:] > values[:-1]) | ~same_group))
+
+
 def csr_from_positions(pos: list[int], groups: int) -> tuple[np.ndarray, np.ndarray]:
     """The same positions for every series, as (values, offsets)."""
     p = np.asarray(pos, dtype=np.int64)
@@ -365,11 +395,10 @@ def prepare(
     aggregate = False
     xcodes: np.ndarray | None = None
     if xcol is not None:
-        xcodes_raw, xuniq = pd.factorize(xcol.values, sort=False, use_na_sentinel=True)
-        xcodes = xcodes_raw.astype(np.int64, copy=False)
         if raw:
             aggregate = True
-        else:
+        elif not _increasing_within(xcol.values, row_group):
+            xcodes, xuniq = _factorize_x(xcol.values)
             key = row_group * np.int64(len(xuniq) + 1) + xcodes
             valid = xcodes >= 0
             aggregate = len(pd.unique(key[valid])) < int(valid.sum())
@@ -389,7 +418,9 @@ def prepare(
         part_labels_rows = np.asarray(part_col.values.to_numpy(dtype=object))
 
     if aggregate:
-        assert xcol is not None and xcodes is not None
+        assert xcol is not None
+        if xcodes is None:
+            xcodes, _ = _factorize_x(xcol.values)
         valid_rows = np.flatnonzero(xcodes >= 0)
         key = row_group[valid_rows] * np.int64(int(xcodes.max()) + 2) + xcodes[valid_rows]
         sub, _ = pd.factorize(key, sort=False)

@@ -57,7 +57,20 @@ ASSURANCES: tuple[str, ...] = tuple(_core.assurance_names())
 
 
 def _nullable_int(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
-    return pd.arrays.IntegerArray(values.astype(np.int64), missing.astype(bool))
+    """A nullable integer column (Int32 for the engine's int32 counts) without copying values."""
+    if values.dtype not in (np.int32, np.int64):
+        values = values.astype(np.int64)
+    return pd.arrays.IntegerArray(values, np.ascontiguousarray(missing, dtype=bool))
+
+
+def _copy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy the caller may change: shallow under pandas' copy-on-write (pandas 3), else deep."""
+    return frame.copy(deep=not _COPY_ON_WRITE)
+
+
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(
+    getattr(getattr(pd.options, "mode", None), "copy_on_write", False) is True
+)
 
 
 def _categorical(codes: np.ndarray, names: tuple[str, ...], none_code: int | None = None) -> pd.Categorical:
@@ -200,8 +213,11 @@ class QicResult:
         """The summary row of each point's part, and whether it has one (a failed series has not)."""
         part = self._part_of_point()
         has = part > 0
-        row = self._part_offsets[series] + part - 1
-        row = np.where(has, row, 0)
+        row = self._part_offsets[series]
+        row += part
+        row -= 1
+        if not has.all():
+            row[~has] = 0
         return row, has
 
     def _x_values(self, i: np.ndarray) -> Any:
@@ -235,7 +251,7 @@ class QicResult:
         """
         if self._data is None:
             self._data = self._build_mdc_data() if self.mode == "mdc" else self._build_data()
-        return self._data.copy()
+        return _copy(self._data)
 
     def _build_data(self) -> pd.DataFrame:
         p = self._points
@@ -258,8 +274,9 @@ class QicResult:
         else:
             take = lambda a: a[prow]  # noqa: E731
         defined = take(parts["runs_defined"]) & has
-        cols["n_obs"] = _nullable_int(take(parts["n_obs"]), ~has)
-        cols["n_useful"] = _nullable_int(take(parts["n_useful"]), ~has)
+        missing = ~has
+        cols["n_obs"] = _nullable_int(take(parts["n_obs"]), missing)
+        cols["n_useful"] = _nullable_int(take(parts["n_useful"]), missing)
         for name in _RUNS_OPTIONAL:
             cols[name] = _nullable_int(take(parts[name]), ~defined)
         cols["runs_signal"] = take(parts["runs_signal"]) & has
@@ -318,7 +335,7 @@ class QicResult:
         """
         if self._summary is None:
             self._summary = self._build_mdc_summary() if self.mode == "mdc" else self._build_summary()
-        return self._summary.copy()
+        return _copy(self._summary)
 
     def _build_summary(self) -> pd.DataFrame:
         parts = self._parts
@@ -346,8 +363,9 @@ class QicResult:
         cols["first"] = parts["first"] + 1
         cols["last"] = parts["last"] + 1
         defined = parts["runs_defined"]
-        cols["n_obs"] = parts["n_obs"].astype(np.int64)
-        cols["n_useful"] = parts["n_useful"].astype(np.int64)
+        none = np.zeros(P, dtype=bool)
+        cols["n_obs"] = _nullable_int(parts["n_obs"], none)
+        cols["n_useful"] = _nullable_int(parts["n_useful"], none)
         for name in _RUNS_OPTIONAL:
             cols[name] = _nullable_int(parts[name], ~defined)
         cols["runs_signal"] = parts["runs_signal"]
