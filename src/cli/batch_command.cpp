@@ -1,0 +1,765 @@
+// `spc batch`: every series of a long-format CSV file (one row per point, group columns naming
+// the series) charted in one call of the batch engine (spc::compute_batch), with one CSV row per
+// point and one summary row per series and part.
+//
+// The file is read as a stream (io::csv_stream), keeping only the columns asked for: the group
+// keys once per series, the values as numbers and the labels of --x. Rows of one series need not
+// be next to each other: series are numbered in order of first appearance and keep their rows in
+// file order (a stable grouping), so a file sorted by month and then by unit works as well as
+// one sorted by unit. A bad value, or data the chart cannot take, fails only its own series: the
+// message names the series (its group values), the row and the column, the other series are
+// computed and written, and the exit status is 1 so that a script notices.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "io/columns.hpp"
+#include "io/csv.hpp"
+#include "spc/batch.hpp"
+#include "spc/chart.hpp"
+#include "spc/types.hpp"
+
+namespace spc::cli {
+
+namespace {
+
+constexpr double missing_number = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t large_input = 1'000'000;  // rows from which progress is reported
+
+struct batch_command {
+  std::string input;
+  std::vector<std::string> by;  // group columns
+  std::string x, y, n, sd;
+  std::string chart;
+  std::size_t freeze = 0;
+  std::vector<std::size_t> parts, exclude;
+  double cl = missing_number;
+  std::string method = "anhoej";
+  bool no_screen = false;
+  std::string output;   // per-point CSV; "" = standard output unless --summary alone
+  std::string summary;  // per-series-part CSV
+  int threads = 0;      // 0 = all cores
+};
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+
+std::vector<std::string> all_chart_names() {
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < chart_type_count; ++k) names.emplace_back(to_string(static_cast<chart_type>(k)));
+  return names;
+}
+
+CLI::Validator positions(bool allow_zero) {
+  return CLI::Validator(
+      [allow_zero](std::string& s) -> std::string {
+        const bool digits = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits) return fmt::format("'{}' is not a position (a whole number counting from 1)", s);
+        if (!allow_zero && s.find_first_not_of('0') == std::string::npos)
+          return "positions count from 1; 0 is not a position";
+        if (s.size() > 18) return fmt::format("position {} is too large", s);
+        return {};
+      },
+      "");
+}
+
+CLI::App* add_batch_command(CLI::App& app, batch_command& cmd) {
+  CLI::App* sub = app.add_subcommand(
+      "batch",
+      "Compute one chart per series of a long-format CSV file (one row per point; the --by "
+      "columns name the series), in parallel: one output row per point and one summary row per "
+      "series and part.");
+  sub->add_option("--input,-i", cmd.input, "Long-format CSV file with a header row; '-' reads standard input")
+      ->required()
+      ->type_name("FILE")
+      ->group("Input");
+  sub->add_option("--by", cmd.by,
+                  "Columns naming the series (comma-separated), e.g. unit,indicator. Rows of one "
+                  "series need not be next to each other: series come in order of first "
+                  "appearance, each with its rows in file order")
+      ->required()
+      ->delimiter(',')
+      ->type_name("COL,...")
+      ->group("Input");
+  sub->add_option("--x", cmd.x, "Column of point labels (e.g. months), copied to the outputs")
+      ->type_name("COL")
+      ->group("Input");
+  sub->add_option("--y", cmd.y, "Column of values: measurement, count, or subgroup mean (xbar, s)")
+      ->required()
+      ->type_name("COL")
+      ->group("Input");
+  sub->add_option("--n", cmd.n,
+                  "Column of denominators (p, pp, u, up; optional for run and i, where y/n is "
+                  "plotted) or subgroup sizes (xbar, s)")
+      ->type_name("COL")
+      ->group("Input");
+  sub->add_option("--sd", cmd.sd, "xbar and s charts: column of subgroup standard deviations (one row per subgroup)")
+      ->type_name("COL")
+      ->group("Input");
+  sub->add_option("--chart,-c", cmd.chart, "Chart type: run, i, mr, xbar, s, t, p, pp, c, u, up, g")
+      ->required()
+      ->type_name("TYPE")
+      ->transform(CLI::IsMember(all_chart_names(), CLI::ignore_case))
+      ->group("Chart");
+  sub->add_option("--freeze", cmd.freeze,
+                  "Baseline of every series: centre line and limits from its points 1..N (0 = no "
+                  "freeze; ignored with --parts). A shorter series fails with a message")
+      ->type_name("N")
+      ->transform(positions(true))
+      ->group("Baseline");
+  sub->add_option("--parts", cmd.parts, "Split every series after these positions (e.g. 12,30)")
+      ->delimiter(',')
+      ->type_name("I,J,...")
+      ->transform(positions(false))
+      ->group("Baseline");
+  sub->add_option("--exclude", cmd.exclude, "Positions left out of the calculations of every series")
+      ->delimiter(',')
+      ->type_name("I,J,...")
+      ->transform(positions(false))
+      ->group("Baseline");
+  sub->add_option("--cl", cmd.cl, "Centre line given for every series instead of computed")
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {
+            double v = 0;
+            if (!io::parse_number(s, v) || !std::isfinite(v)) return fmt::format("'{}' is not a finite number", s);
+            return {};
+          },
+          ""))
+      ->type_name("VALUE")
+      ->group("Baseline");
+  sub->add_option("--method", cmd.method, "Runs analysis: anhoej, bestbox or cutbox")
+      ->type_name("METHOD")
+      ->transform(CLI::IsMember(std::vector<std::string>{"anhoej", "bestbox", "cutbox"}, CLI::ignore_case))
+      ->capture_default_str()
+      ->group("Chart");
+  sub->add_flag("--no-screen", cmd.no_screen, "I chart: keep every moving range in sigma (no Nelson screening)")
+      ->group("Chart");
+  sub->add_option("--output,-o", cmd.output,
+                  "Per-point CSV ('-' = standard output). Default: standard output, unless only "
+                  "--summary is given (then no per-point output is computed)")
+      ->type_name("FILE")
+      ->group("Output");
+  sub->add_option("--summary", cmd.summary, "Per-series-and-part summary CSV ('-' = standard output)")
+      ->type_name("FILE")
+      ->group("Output");
+  sub->add_option("--threads", cmd.threads, "Threads to use (0 = every core)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str()
+      ->group("Output");
+  sub->footer(
+      "Per-point output: the --by columns, then the columns of 'spc chart': i (position in the "
+      "series), x (with --x), part, baseline, include, y, cl, lcl, ucl, lcl_95, ucl_95, "
+      "sigma_signal, n_obs, n_useful, longest_run, longest_run_max, n_crossings, "
+      "n_crossings_min, runs_signal.\n"
+      "Summary: the --by columns, part, first, last, x_first, x_last (with --x), n_points, cl, "
+      "lcl, ucl (at the part's last point), n_sigma_signals, last_y, last_sigma_signal, the runs "
+      "analysis, error (empty, or why the series could not be charted).\n\n"
+      "Example: 400 units x 30 indicators, monthly P charts:\n"
+      "  spc batch --input rates.csv --by unit,indicator --x month --y events --n patients "
+      "--chart p --output points.csv --summary summary.csv\n\n"
+      "Exit status: 0 success; 1 a problem in the data (a series that could not be charted is "
+      "named with its row and column, the others are still written); 2 a problem on the command "
+      "line.");
+  return sub;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+// A label of --x: a slice of one text buffer, so that ten million labels are not ten million
+// strings.
+struct label {
+  std::uint64_t offset = 0;
+  std::uint32_t size = 0;
+};
+
+// The columns of the file, grouped into series.
+struct batch_data {
+  std::string source;
+  std::vector<double> y, n, sd;
+  std::vector<label> x;
+  std::string x_text;
+  std::vector<std::size_t> offsets{0};  // series boundaries after grouping
+  std::vector<std::uint64_t> file_row;  // 1-based data row of each point after grouping
+  std::vector<std::string> keys;        // group values, series by series (by.size() each)
+  std::vector<std::string> bad_value;   // per series: the first unreadable cell, or ""
+  std::size_t series() const { return offsets.size() - 1; }
+  std::string_view x_of(std::size_t row) const { return {x_text.data() + x[row].offset, x[row].size}; }
+};
+
+void progress(std::string_view what, std::size_t rows, std::string_view extra = {}) {
+  fmt::print(stderr, "spc batch: {} {} rows{}\n", what, rows, extra);
+  std::fflush(stderr);
+}
+
+batch_data read_batch(const batch_command& cmd) {
+  io::csv_stream in(cmd.input);
+  batch_data d;
+  d.source = in.source();
+  const std::size_t width = in.header().size();
+  std::vector<std::size_t> by_col;
+  for (const auto& b : cmd.by) by_col.push_back(in.column(b));
+  const std::size_t y_col = in.column(cmd.y);
+  constexpr std::size_t none = std::numeric_limits<std::size_t>::max();  // a column not asked for
+  const std::size_t n_col = cmd.n.empty() ? none : in.column(cmd.n);
+  const std::size_t sd_col = cmd.sd.empty() ? none : in.column(cmd.sd);
+  const std::size_t x_col = cmd.x.empty() ? none : in.column(cmd.x);
+  const std::size_t groups = by_col.size();
+
+  std::vector<std::uint32_t> series_of_row;
+  std::unordered_map<std::string, std::uint32_t> index;  // group values joined by '\x1f'
+  std::string joined;
+  std::uint32_t current = 0;
+  bool have_current = false, regrouped = false, reserved = false;
+
+  auto number = [&](std::string_view cell, const std::string& column, std::uint32_t series) {
+    double v = missing_number;
+    if (!io::parse_number(cell, v)) {
+      if (d.bad_value[series].empty())
+        d.bad_value[series] = fmt::format("row {}, column '{}': '{}' is not a number", in.row(), column, cell);
+      v = missing_number;
+    }
+    return v;
+  };
+
+  while (in.next()) {
+    const auto f = in.fields();
+    if (f.size() != width)
+      throw io::csv_error(fmt::format("{}: row {} (line {}) has {} fields, the header has {}", d.source, in.row(),
+                                      in.line(), f.size(), width));
+    // The series: the same as the previous row's (the common case), or found or added by key.
+    bool same = have_current;
+    for (std::size_t g = 0; same && g < groups; ++g) same = f[by_col[g]] == d.keys[current * groups + g];
+    if (!same) {
+      joined.clear();
+      for (std::size_t g = 0; g < groups; ++g) {
+        joined.append(f[by_col[g]]);
+        joined += '\x1f';
+      }
+      auto [it, added] = index.try_emplace(joined, static_cast<std::uint32_t>(index.size()));
+      if (added) {
+        if (index.size() > std::numeric_limits<std::uint32_t>::max())
+          throw data_error(fmt::format("{}: more than {} series", d.source, std::numeric_limits<std::uint32_t>::max()));
+        for (std::size_t g = 0; g < groups; ++g) d.keys.emplace_back(f[by_col[g]]);
+        d.bad_value.emplace_back();
+      } else {
+        regrouped = true;  // a series seen before, after another one
+      }
+      current = it->second;
+      have_current = true;
+    }
+    series_of_row.push_back(current);
+    d.y.push_back(number(f[y_col], cmd.y, current));
+    if (n_col != none) d.n.push_back(number(f[n_col], cmd.n, current));
+    if (sd_col != none) d.sd.push_back(number(f[sd_col], cmd.sd, current));
+    if (x_col != none) {
+      const std::string_view v = f[x_col];
+      d.x.push_back(label{d.x_text.size(), static_cast<std::uint32_t>(v.size())});
+      d.x_text.append(v);
+    }
+    const std::size_t rows = in.row();
+    // After a thousand rows, reserve for the whole file (by its size) rather than regrow.
+    if (!reserved && rows == 1000 && in.file_size() > 0) {
+      reserved = true;
+      const double per_row = static_cast<double>(in.bytes_read()) / static_cast<double>(rows);
+      const auto expected = static_cast<std::size_t>(static_cast<double>(in.file_size()) / per_row * 1.05) + 16;
+      series_of_row.reserve(expected);
+      d.y.reserve(expected);
+      if (n_col != none) d.n.reserve(expected);
+      if (sd_col != none) d.sd.reserve(expected);
+      if (x_col != none) {
+        d.x.reserve(expected);
+        d.x_text.reserve(d.x_text.size() * (expected / rows + 1));
+      }
+    }
+    if (rows % large_input == 0) {
+      const std::string share =
+          in.file_size() ? fmt::format(" ({:.0f}%)", 100.0 * static_cast<double>(in.bytes_read()) /
+                                                         static_cast<double>(in.file_size()))
+                         : std::string();
+      progress("read", rows, share);
+    }
+  }
+  if (in.row() == 0) throw data_error(fmt::format("{}: no data rows, only a header", d.source));
+
+  // Group: series in order of first appearance, rows in file order within each (a stable
+  // counting sort, needed only when some series' rows are not next to each other).
+  const std::size_t S = index.size(), rows = d.y.size();
+  std::vector<std::size_t> count(S + 1, 0);
+  for (std::uint32_t s : series_of_row) ++count[s + 1];
+  d.offsets.resize(S + 1);
+  for (std::size_t s = 0; s < S; ++s) count[s + 1] += count[s];
+  std::copy(count.begin(), count.end(), d.offsets.begin());
+  d.file_row.resize(rows);
+  if (!regrouped) {
+    for (std::size_t r = 0; r < rows; ++r) d.file_row[r] = r + 1;
+    return d;
+  }
+  std::vector<std::size_t> to(rows);
+  for (std::size_t r = 0; r < rows; ++r) to[r] = count[series_of_row[r]]++;
+  series_of_row = {};
+  auto permute = [&](auto& column) {
+    if (column.empty()) return;
+    std::remove_reference_t<decltype(column)> sorted(column.size());
+    for (std::size_t r = 0; r < rows; ++r) sorted[to[r]] = column[r];
+    column.swap(sorted);
+  };
+  permute(d.y);
+  permute(d.n);
+  permute(d.sd);
+  permute(d.x);
+  for (std::size_t r = 0; r < rows; ++r) d.file_row[to[r]] = r + 1;
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------
+
+// CSV text as io::csv_writer writes it (quoted when needed; numbers with up to 15 significant
+// digits; a missing number is an empty cell; booleans true/false), appended to a string so that
+// blocks of rows can be formatted in parallel and written in order.
+void text_field(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char ch : text) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  out += '"';
+}
+
+// A number, remembering the last one of its column: centre lines and (for most charts) limits
+// repeat along a part, and their text is then copied rather than formatted again.
+struct number_field {
+  std::uint64_t bits = 0;
+  bool valid = false;
+  char text[32];
+  std::size_t size = 0;
+  void write(std::string& out, double v) {
+    if (std::isnan(v)) return;
+    std::uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    if (!valid || b != bits) {
+      const auto end = fmt::format_to_n(text, sizeof text, "{:.15g}", v);
+      size = static_cast<std::size_t>(end.out - text);
+      bits = b;
+      valid = true;
+    }
+    out.append(text, size);
+  }
+};
+
+void int_field(std::string& out, long long v) { fmt::format_to(std::back_inserter(out), "{}", v); }
+void bool_field(std::string& out, bool v) { out += v ? "true" : "false"; }
+
+void runs_fields(std::string& out, const runs_result& r) {
+  int_field(out, r.n_obs);
+  out += ',';
+  int_field(out, r.n_useful);
+  for (std::int32_t v : {r.longest_run, r.longest_run_max, r.n_crossings, r.n_crossings_min}) {
+    out += ',';
+    if (r.defined()) int_field(out, v);  // undefined: an empty cell
+  }
+  out += ',';
+  bool_field(out, r.runs_signal);
+}
+
+std::string series_name(const batch_command& cmd, const batch_data& d, std::size_t s) {
+  std::string name;
+  for (std::size_t g = 0; g < cmd.by.size(); ++g)
+    name += fmt::format("{}{}={}", g ? ", " : "", cmd.by[g], d.keys[s * cmd.by.size() + g]);
+  return name;
+}
+
+// Why series s could not be charted, in the user's terms (rows, columns, options).
+std::string series_error(const batch_command& cmd, const batch_data& d, const batch_summary& sum, std::size_t s) {
+  if (!d.bad_value[s].empty()) return d.bad_value[s];
+  const series_problem* p = sum.problem(s);
+  if (!p) return {};
+  const std::string& arg = p->error.argument();
+  if (arg == "y" || arg == "n" || arg == "sd") {
+    const std::string& column = arg == "y" ? cmd.y : arg == "n" ? cmd.n : cmd.sd;
+    if (p->row != input_error::npos)
+      return fmt::format("row {}, column '{}': {}", d.file_row[p->row], column, p->error.problem());
+    return fmt::format("column '{}': {}", column, p->error.problem());
+  }
+  return fmt::format("option --{}: {}", arg, p->error.problem());
+}
+
+class output_file {
+ public:
+  explicit output_file(const std::string& path) {
+    if (path.empty() || path == "-") {
+      file_ = stdout;
+    } else {
+      file_ = std::fopen(path.c_str(), "wb");
+      if (!file_) throw io::csv_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+      owned_ = true;
+    }
+    path_ = path.empty() ? "-" : path;
+  }
+  ~output_file() {
+    if (owned_) std::fclose(file_);
+  }
+  output_file(const output_file&) = delete;
+  output_file& operator=(const output_file&) = delete;
+  void write(const std::string& text) {
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size())
+      throw io::csv_error(fmt::format("cannot write '{}': {}", path_, std::strerror(errno)));
+  }
+  void close() {
+    if (std::fflush(file_) != 0)
+      throw io::csv_error(fmt::format("cannot write '{}': {}", path_, std::strerror(errno)));
+  }
+
+ private:
+  std::FILE* file_ = nullptr;
+  bool owned_ = false;
+  std::string path_;
+};
+
+// Formats the rows of every series into blocks of text, a window of blocks at a time in parallel,
+// and writes the blocks in series order. `format` formats series [first, last) and tells how
+// many rows a series has (rows_of) and how many come before it (rows_before).
+template <class Format>
+void write_blocks(output_file& out, std::size_t series, int threads, std::string_view what, const Format& format) {
+  constexpr std::size_t block_rows = 16384;
+  std::vector<std::size_t> starts{0};
+  std::size_t in_block = 0;
+  for (std::size_t s = 0; s < series; ++s) {
+    in_block += format.rows_of(s);
+    if (in_block >= block_rows) {
+      starts.push_back(s + 1);
+      in_block = 0;
+    }
+  }
+  if (starts.back() != series) starts.push_back(series);
+  const std::size_t blocks = starts.size() - 1, total = format.rows_before(series);
+  const std::size_t window = static_cast<std::size_t>(std::max(threads, 1)) * 4;
+  std::vector<std::string> text(window);
+  std::size_t next_report = large_input;
+  for (std::size_t w = 0; w < blocks; w += window) {
+    const std::size_t count = std::min(window, blocks - w);
+    const auto parallel_count = static_cast<long long>(count);
+#if defined(_OPENMP)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+    for (long long b = 0; b < parallel_count; ++b) {
+      const auto k = static_cast<std::size_t>(b);
+      text[k].clear();
+      format(text[k], starts[w + k], starts[w + k + 1]);
+    }
+    for (std::size_t k = 0; k < count; ++k) out.write(text[k]);
+    const std::size_t written = format.rows_before(starts[w + count]);
+    if (total >= large_input && written >= next_report) {
+      progress(what, written);
+      next_report = (written / large_input + 1) * large_input;
+    }
+  }
+  out.close();
+}
+
+std::string group_prefix(const batch_command& cmd, const batch_data& d, std::size_t s) {
+  std::string p;
+  for (std::size_t g = 0; g < cmd.by.size(); ++g) {
+    text_field(p, d.keys[s * cmd.by.size() + g]);
+    p += ',';
+  }
+  return p;
+}
+
+struct point_writer {
+  const batch_command& cmd;
+  const batch_data& d;
+  const batch_result& r;
+  const std::vector<std::uint8_t>& failed;
+  std::size_t rows_of(std::size_t s) const { return d.offsets[s + 1] - d.offsets[s]; }
+  std::size_t rows_before(std::size_t s) const { return d.offsets[s]; }
+
+  void operator()(std::string& out, std::size_t first, std::size_t last) const {
+    number_field y, cl, lcl, ucl, lcl95, ucl95;
+    for (std::size_t s = first; s < last; ++s) {
+      if (failed[s]) continue;  // reported on standard error and in the summary
+      const std::string prefix = group_prefix(cmd, d, s);
+      const std::size_t begin = d.offsets[s], end = d.offsets[s + 1];
+      const series_part* part = r.summary.parts.data() + r.summary.part_offsets[s];
+      for (std::size_t k = begin; k < end; ++k) {
+        const std::size_t i = k - begin;
+        while (i > part->summary.last) ++part;
+        out += prefix;
+        int_field(out, static_cast<long long>(i + 1));
+        out += ',';
+        if (!cmd.x.empty()) {
+          text_field(out, d.x_of(k));
+          out += ',';
+        }
+        int_field(out, r.part[k]);
+        out += ',';
+        bool_field(out, r.baseline[k] != 0);
+        out += ',';
+        bool_field(out, r.include[k] != 0);
+        out += ',';
+        y.write(out, r.y[k]);
+        out += ',';
+        cl.write(out, r.cl[k]);
+        out += ',';
+        lcl.write(out, r.lcl[k]);
+        out += ',';
+        ucl.write(out, r.ucl[k]);
+        out += ',';
+        lcl95.write(out, r.lcl_95[k]);
+        out += ',';
+        ucl95.write(out, r.ucl_95[k]);
+        out += ',';
+        bool_field(out, r.sigma_signal[k] != 0);
+        out += ',';
+        runs_fields(out, part->summary.runs);
+        out += '\n';
+      }
+    }
+  }
+};
+
+struct summary_writer {
+  const batch_command& cmd;
+  const batch_data& d;
+  const batch_result& r;
+  const std::vector<std::string>& errors;  // per series, "" when charted
+  std::size_t rows_of(std::size_t) const { return 1; }
+  std::size_t rows_before(std::size_t s) const { return s; }
+
+  void operator()(std::string& out, std::size_t first, std::size_t last) const {
+    const bool with_x = !cmd.x.empty();
+    for (std::size_t s = first; s < last; ++s) {
+      const std::string prefix = group_prefix(cmd, d, s);
+      if (!errors[s].empty()) {
+        out += prefix;
+        // part, first, last, [x_first, x_last], n_points, ..., runs_signal: empty; then the error.
+        out.append(with_x ? 19 : 17, ',');
+        text_field(out, errors[s]);
+        out += '\n';
+        continue;
+      }
+      for (std::size_t k = r.summary.part_offsets[s]; k < r.summary.part_offsets[s + 1]; ++k) {
+        const series_part& p = r.summary.parts[k];
+        number_field num;
+        out += prefix;
+        int_field(out, p.summary.part);
+        out += ',';
+        int_field(out, static_cast<long long>(p.summary.first + 1));
+        out += ',';
+        int_field(out, static_cast<long long>(p.summary.last + 1));
+        out += ',';
+        if (with_x) {
+          text_field(out, d.x_of(d.offsets[s] + p.summary.first));
+          out += ',';
+          text_field(out, d.x_of(d.offsets[s] + p.summary.last));
+          out += ',';
+        }
+        int_field(out, static_cast<long long>(p.n_points));
+        for (double v : {p.summary.cl, p.summary.lcl, p.summary.ucl}) {
+          out += ',';
+          num.write(out, v);
+        }
+        out += ',';
+        int_field(out, p.summary.n_sigma_signals);
+        out += ',';
+        num.write(out, p.last_y);
+        out += ',';
+        bool_field(out, p.last_sigma_signal);
+        out += ',';
+        runs_fields(out, p.summary.runs);
+        out += ",\n";  // no error
+      }
+    }
+  }
+};
+
+std::string header_line(const batch_command& cmd, std::initializer_list<const char*> before_x,
+                        std::initializer_list<const char*> x_columns, std::initializer_list<const char*> after_x) {
+  std::string h;
+  auto add = [&h](std::string_view name) {
+    if (!h.empty()) h += ',';
+    text_field(h, name);
+  };
+  for (const auto& b : cmd.by) add(b);
+  for (const char* c : before_x) add(c);
+  if (!cmd.x.empty())
+    for (const char* c : x_columns) add(c);
+  for (const char* c : after_x) add(c);
+  return h + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command
+// ---------------------------------------------------------------------------------------------
+
+void check_command(const batch_command& cmd, chart_type chart) {
+  const std::string name(to_string(chart));
+  if (needs_subgroup_sd(chart)) {
+    if (cmd.n.empty() || cmd.sd.empty())
+      throw usage_error(fmt::format(
+          "option --{}: the {} chart in a batch reads one row per subgroup: give the subgroup mean "
+          "(--y), size (--n) and standard deviation (--sd)",
+          cmd.n.empty() ? "n" : "sd", name));
+  } else if (!cmd.sd.empty()) {
+    throw usage_error(fmt::format("option --sd: only the xbar and s charts read a subgroup standard deviation, not the {} chart", name));
+  }
+  if (needs_denominator(chart) && cmd.n.empty())
+    throw usage_error(fmt::format("option --n: the {} chart needs a denominator column (--n COL)", name));
+  if (!cmd.n.empty() && !needs_denominator(chart) && chart != chart_type::run && chart != chart_type::i)
+    throw usage_error(fmt::format("option --n: the {} chart does not use a denominator column", name));
+  for (const auto& b : cmd.by) {
+    if (b.empty()) throw usage_error("option --by: a column name is empty");
+    for (const std::string* c : {&cmd.x, &cmd.y, &cmd.n, &cmd.sd})
+      if (*c == b) throw usage_error(fmt::format("option --by: column '{}' is also a value or label column", b));
+  }
+  if (!cmd.output.empty() && cmd.output != "-" && cmd.output == cmd.summary)
+    throw usage_error("options --output and --summary: the two outputs need different files");
+  if (cmd.output == "-" && cmd.summary == "-")
+    throw usage_error("options --output and --summary: only one of them can go to standard output");
+}
+
+int run_batch(const batch_command& cmd) {
+  const std::optional<chart_type> chart = parse_chart_type(cmd.chart);
+  if (!chart) throw usage_error(fmt::format("option --chart: unknown chart type '{}'", cmd.chart));
+  const std::optional<runs_method> method = parse_runs_method(cmd.method);
+  if (!method) throw usage_error(fmt::format("option --method: unknown method '{}'", cmd.method));
+  check_command(cmd, *chart);
+  const bool per_point = !cmd.output.empty() || cmd.summary.empty();
+
+  const batch_data d = read_batch(cmd);
+  const std::size_t rows = d.y.size(), S = d.series();
+  if (rows >= large_input) progress(fmt::format("computing {} series,", S), rows);
+
+  chart_options options;
+  options.chart = *chart;
+  options.freeze = cmd.freeze;
+  options.parts = cmd.parts;
+  options.exclude = cmd.exclude;
+  options.cl = cmd.cl;
+  options.method = *method;
+  options.screen_mr = !cmd.no_screen;
+  batch_input in;
+  in.y = d.y;
+  in.n = d.n;
+  in.sd = d.sd;
+  in.offsets = d.offsets;
+  batch_options bo;
+  bo.sets = {&options, 1};
+  bo.ratio = !cmd.n.empty();
+  bo.threads = cmd.threads;
+  const batch_result r = qic_batch(in, bo, per_point);
+
+  // Every series that could not be charted: unreadable values first, then the engine's problems.
+  std::vector<std::string> errors(S);
+  std::vector<std::uint8_t> failed(S, 0);
+  std::size_t failures = 0;
+  for (std::size_t s = 0; s < S; ++s) {
+    if (d.bad_value[s].empty() && r.summary.status[s] == series_status::ok) continue;
+    errors[s] = series_error(cmd, d, r.summary, s);
+    failed[s] = 1;
+    ++failures;
+  }
+
+  int threads = cmd.threads;
+#if defined(_OPENMP)
+  if (threads <= 0) threads = omp_get_max_threads();
+#else
+  threads = 1;
+#endif
+  if (per_point) {
+    if (rows >= large_input) progress("writing", rows);
+    output_file out(cmd.output);
+    out.write(header_line(cmd, {"i"}, {"x"},
+                          {"part", "baseline", "include", "y", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "sigma_signal",
+                           "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
+                           "runs_signal"}));
+    write_blocks(out, S, threads, "wrote", point_writer{cmd, d, r, failed});
+  }
+  if (!cmd.summary.empty()) {
+    output_file out(cmd.summary);
+    out.write(header_line(cmd, {"part", "first", "last"}, {"x_first", "x_last"},
+                          {"n_points", "cl", "lcl", "ucl", "n_sigma_signals", "last_y", "last_sigma_signal", "n_obs",
+                           "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
+                           "runs_signal", "error"}));
+    write_blocks(out, S, threads, "wrote the summary of", summary_writer{cmd, d, r, errors});
+  }
+
+  if (failures == 0) {
+    if (rows >= large_input) progress(fmt::format("done: {} series,", S), rows);
+    return exit_ok;
+  }
+  constexpr std::size_t shown = 10;
+  std::size_t listed = 0;
+  for (std::size_t s = 0; s < S && listed < shown; ++s) {
+    if (!failed[s]) continue;
+    fmt::print(stderr, "spc: error: {}: series {}: {}\n", d.source, series_name(cmd, d, s), errors[s]);
+    ++listed;
+  }
+  if (failures > listed)
+    fmt::print(stderr, "spc: error: and {} more series that could not be charted (see the summary's error column)\n",
+               failures - listed);
+  fmt::print(stderr, "spc batch: {} of {} series charted, {} could not be\n", S - failures, S, failures);
+  return exit_data_error;
+}
+
+}  // namespace
+
+int run_batch_main(int argc, char** argv) {
+  CLI::App app{"spc batch: many charts from one long-format CSV file.", "spc"};
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("spc: error: {}\nRun with --help for more information.\n", e.what());
+  });
+  app.require_subcommand(1);
+  batch_command cmd;
+  add_batch_command(app, cmd);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? exit_ok : exit_usage_error;
+  }
+  try {
+    return run_batch(cmd);
+  } catch (const usage_error& e) {
+    fmt::print(stderr, "spc: error: {}\nRun with --help for more information.\n", e.what());
+    return exit_usage_error;
+  } catch (const data_error& e) {
+    fmt::print(stderr, "spc: error: {}\n", e.what());
+  } catch (const io::csv_error& e) {
+    fmt::print(stderr, "spc: error: {}\n", e.what());
+  } catch (const input_error& e) {
+    fmt::print(stderr, "spc: error: {}\n", e.what());
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "spc: error: out of memory\n");
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "spc: internal error: {}\n", e.what());
+  }
+  return exit_data_error;
+}
+
+}  // namespace spc::cli
