@@ -178,8 +178,46 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
-def group_codes(by_cols: list[Column]) -> tuple[np.ndarray, pd.DataFrame]:
-    """One code per row (0..G-1 in order of first appearance) and the G group keys."""
+def _comparable(values: pd.Series) -> np.ndarray | None:
+    """The values as a numpy array cheap to compare element by element, or None."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy()
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and not pd.api.types.is_datetime64_any_dtype(dtype):
+        return None
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return values.array.asi8 if getattr(dtype, "tz", None) is not None else values.to_numpy().view(np.int64)
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return values.to_numpy()
+    return None
+
+
+def _contiguous_groups(by_cols: list[Column]) -> tuple[None, pd.DataFrame, np.ndarray] | None:
+    """When every group's rows are one block (the usual long format), the group codes and keys
+    from the block boundaries alone: an O(n) comparison instead of hashing every row."""
+    arrays = [_comparable(c.values) for c in by_cols]
+    if any(a is None for a in arrays) or len(arrays[0]) == 0:
+        return None
+    nrows = len(arrays[0])
+    change = np.zeros(nrows, dtype=bool)
+    change[0] = True
+    for a in arrays:
+        np.logical_or(change[1:], a[1:] != a[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    table = {(c.name or c.argument): c.values.iloc[starts].reset_index(drop=True) for c in by_cols}
+    keys = pd.DataFrame(table)
+    if keys.duplicated().any():
+        return None  # a group comes back later: not contiguous
+    return None, keys, starts
+
+
+def group_codes(by_cols: list[Column]) -> tuple[np.ndarray | None, pd.DataFrame, np.ndarray | None]:
+    """One code per row (0..G-1 in order of first appearance), the G group keys, and the first
+    row of each group when every group is one block of rows (else None). When the groups are
+    blocks, the codes are not built (None): see `codes_from_starts`."""
+    fast = _contiguous_groups(by_cols)
+    if fast is not None:
+        return fast
     codes, uniques = _factorize(by_cols[0].values)
     keys: list[pd.Index] = [uniques]
     key_codes = [codes]
@@ -207,7 +245,13 @@ def group_codes(by_cols: list[Column]) -> tuple[np.ndarray, pd.DataFrame]:
             table[name] = pd.Series(
                 pd.Categorical(table[name], dtype=col.values.dtype)
             )
-    return combined, pd.DataFrame(table)
+    return combined, pd.DataFrame(table), None
+
+
+def codes_from_starts(starts: np.ndarray, nrows: int) -> np.ndarray:
+    """The group code of every row when each group is one block starting at `starts`."""
+    lengths = np.diff(np.append(starts, nrows))
+    return np.repeat(np.arange(len(starts), dtype=np.int64), lengths)
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
@@ -228,16 +272,17 @@ def _factorize_x(x: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
-def _increasing_within(x: pd.Series, row_group: np.ndarray) -> bool:
+def _increasing_within(x: pd.Series, row_group: np.ndarray | None, starts: np.ndarray | None) -> bool:
     """Whether x is strictly increasing within every group (sorted times: no repeated x). A quick
-    O(n) test that spares the hash of every (group, x) pair for the usual, sorted data."""
+    O(n) test that spares the hash of every (group, x) pair for the usual, sorted data. `starts`
+    are the first rows of the groups when each group is one block of rows."""
     if len(x) < 2:
         return True
     dtype = x.dtype
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        if x.isna().any():
+        values = x.array.asi8 if getattr(dtype, "tz", None) is not None else x.to_numpy().view(np.int64)
+        if (values == np.iinfo(np.int64).min).any():  # NaT
             return False
-        values = x.to_numpy().view(np.int64) if getattr(dtype, "tz", None) is None else x.array.asi8
     elif pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
         values = x.to_numpy()
     elif pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
@@ -246,10 +291,15 @@ def _increasing_within(x: pd.Series, row_group: np.ndarray) -> bool:
             return False
     else:
         return False
+    increasing = values[1:] > values[:-1]
+    if starts is not None:
+        increasing[starts[1:] - 1] = True  # a new group may start anywhere
+        return bool(increasing.all())
+    assert row_group is not None
     same_group = row_group[1:] == row_group[:-1]
     if not np.all(same_group | (row_group[1:] > row_group[:-1])):
         return False  # groups interleaved: rows of a group are not neighbours
-    return bool(np.all((values[1:] > values[:-1]) | ~same_group))
+    return bool(np.all(increasing | ~same_group))
 
 
 def csr_from_positions(pos: list[int], groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -383,10 +433,20 @@ def prepare(
                 f"for rates use chart='u', for proportions chart='p'"
             )
 
+    groups: pd.DataFrame | None = None
+    row_group_or_none: np.ndarray | None = None
     if by_cols:
-        row_group, groups = group_codes(by_cols)
+        row_group_or_none, groups, starts = group_codes(by_cols)
     else:
-        row_group, groups = np.zeros(nrows, dtype=np.int64), None
+        starts = np.zeros(1 if nrows else 0, dtype=np.int64)
+    row_group_cache: list[np.ndarray] = [] if row_group_or_none is None else [row_group_or_none]
+
+    def rows_group() -> np.ndarray:
+        """The group code of every row (built on demand when the groups are blocks)."""
+        if not row_group_cache:
+            assert starts is not None
+            row_group_cache.append(codes_from_starts(starts, nrows))
+        return row_group_cache[0]
 
     columns = {c.argument: c for c in [xcol, ycol, ncol, sdcol, part_col] if c is not None}
     index = data.index if data is not None else None
@@ -397,9 +457,9 @@ def prepare(
     if xcol is not None:
         if raw:
             aggregate = True
-        elif not _increasing_within(xcol.values, row_group):
+        elif not _increasing_within(xcol.values, row_group_or_none, starts):
             xcodes, xuniq = _factorize_x(xcol.values)
-            key = row_group * np.int64(len(xuniq) + 1) + xcodes
+            key = rows_group() * np.int64(len(xuniq) + 1) + xcodes
             valid = xcodes >= 0
             aggregate = len(pd.unique(key[valid])) < int(valid.sum())
     if aggregate and chart in SUBGROUP_CHARTS and not raw:
@@ -422,6 +482,7 @@ def prepare(
         if xcodes is None:
             xcodes, _ = _factorize_x(xcol.values)
         valid_rows = np.flatnonzero(xcodes >= 0)
+        row_group = rows_group()
         key = row_group[valid_rows] * np.int64(int(xcodes.max()) + 2) + xcodes[valid_rows]
         sub, _ = pd.factorize(key, sort=False)
         sub = sub.astype(np.int64, copy=False)
@@ -461,9 +522,9 @@ def prepare(
         if part_labels_rows is not None:
             part_labels_rows = part_labels_rows[first[order]]
     else:
-        if len(row_group) > 1 and np.any(row_group[1:] < row_group[:-1]):
-            order = np.argsort(row_group, kind="stable")
-            point_group = row_group[order]
+        if starts is None and nrows > 1 and np.any(rows_group()[1:] < rows_group()[:-1]):
+            order = np.argsort(rows_group(), kind="stable")
+            point_group = rows_group()[order]
             yv = yv[order]
             nv = nv[order] if nv is not None else None
             sdv = sdv[order] if sdv is not None else None
@@ -472,17 +533,22 @@ def prepare(
             if part_labels_rows is not None:
                 part_labels_rows = part_labels_rows[order]
         else:
-            point_group = row_group
+            point_group = None  # the rows' groups, built when needed
             x_points = xcol.values if xcol is not None else None
             point_row = None  # identity
 
     G = len(groups) if groups is not None else 1
-    sizes = np.bincount(point_group, minlength=G) if len(point_group) else np.zeros(G, dtype=np.int64)
+    if starts is not None and not aggregate:
+        sizes = np.diff(np.append(starts, nrows)) if nrows else np.zeros(G, dtype=np.int64)
+    else:
+        if point_group is None:
+            point_group = rows_group()
+        sizes = np.bincount(point_group, minlength=G) if len(point_group) else np.zeros(G, dtype=np.int64)
     if groups is not None and np.any(sizes == 0):
         # Groups whose every row was dropped (a missing x): no series.
         keep = sizes > 0
         remap = np.cumsum(keep) - 1
-        point_group = remap[point_group]
+        point_group = remap[point_group if point_group is not None else rows_group()]
         groups = groups.loc[keep].reset_index(drop=True)
         sizes = sizes[keep]
         G = len(groups)
@@ -491,6 +557,8 @@ def prepare(
 
     if part_labels_rows is not None:
         lab_codes, _ = pd.factorize(pd.Series(part_labels_rows), sort=False, use_na_sentinel=False)
+        if point_group is None:
+            point_group = rows_group()
         parts, parts_offsets = csr_from_labels(lab_codes, point_group, offsets)
         part_labels = part_labels_rows
     else:
