@@ -167,8 +167,8 @@ def qic(
     >>> r = spc.qic("month", "harmed", "patients", data=df, chart="p", part=4)
     >>> r.summary()[["part", "cl"]].round(4)
        part      cl
-    0     1  0.1262
-    1     2  0.0558
+    0     1  0.1268
+    1     2  0.0554
 
     One chart per hospital, in one call:
 

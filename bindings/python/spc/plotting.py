@@ -308,7 +308,7 @@ def plot_result(
     >>> from spc.plotting import plot_result
     >>> r = spc.qic(y=[5, 4, 6, 5, 7, 4, 5, 6, 15, 5], chart="c")
     >>> fig = plot_result(r, title="Falls per month")
-    >>> fig.axes[0].get_title()
+    >>> fig.axes[0].get_title(loc="left")
     'Falls per month'
     """
     selected = _select(result, groups)
