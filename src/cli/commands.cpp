@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <new>
@@ -14,6 +15,8 @@
 
 #include "io/csv.hpp"
 #include "spc/chart.hpp"
+#include "spc/mdc.hpp"
+#include "spc/rules.hpp"
 #include "spc/subgroups.hpp"
 #include "spc/types.hpp"
 
@@ -59,6 +62,80 @@ std::vector<std::string> chart_names() {
 std::vector<std::string> method_names() {
   return {std::string(to_string(runs_method::anhoej)), std::string(to_string(runs_method::bestbox)),
           std::string(to_string(runs_method::cutbox))};
+}
+
+std::string ascii_lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// What --rules accepts, for its help and its error messages.
+std::string rule_names_text() {
+  std::string sets, rules;
+  for (std::size_t k = 0; k < rule_set_count; ++k)
+    sets += fmt::format("{}{}", k ? ", " : "", to_string(static_cast<rule_set>(k)));
+  for (std::size_t k = 0; k < rule_count; ++k)
+    rules += fmt::format("{}{}", k ? ", " : "", to_string(static_cast<rule>(k)));
+  return fmt::format("the rule sets are {}; the single rules are {}", sets, rules);
+}
+
+// --rules: a comma-separated list of rule sets and single rules, lowercased.
+CLI::Validator rules_validator() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        s = ascii_lower(s);
+        std::string_view rest = s;
+        while (true) {
+          const std::size_t comma = rest.find(',');
+          const std::string_view item = trimmed(rest.substr(0, comma));
+          if (item.empty())
+            return fmt::format("'{}' has an empty item; give rule sets or rules separated by commas",
+                               s);
+          if (!parse_rule_set(item) && !parse_rule(item))
+            return fmt::format("'{}' is not a rule set or a rule; {}", item, rule_names_text());
+          if (comma == std::string_view::npos) break;
+          rest.remove_prefix(comma + 1);
+        }
+        return {};
+      },
+      "");
+}
+
+// --fix-after: a whole number of points, at least NHSRplotthedots' minimum.
+CLI::Validator fix_after_validator() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        if (!all_digits(s))
+          return fmt::format("'{}' is not a number of points (a whole number, at least {})", s,
+                             mdc_min_fix_points);
+        s.erase(0, std::min(s.find_first_not_of('0'), s.size() - 1));
+        if (s.size() > 18) return fmt::format("{} points is too large", s);
+        if (std::stoull(s) < mdc_min_fix_points)
+          return fmt::format(
+              "{} points are too few: the mean and limits of a period need at least {} points "
+              "(as NHSRplotthedots); leave --fix-after out to use every point",
+              s, mdc_min_fix_points);
+        return {};
+      },
+      "");
+}
+
+CLI::Validator finite_validator() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        double v = 0;
+        if (!io::parse_number(s, v) || !std::isfinite(v))
+          return fmt::format("'{}' is not a finite number", s);
+        return {};
+      },
+      "");
 }
 
 std::string_view chart_title(chart_type c) {
@@ -132,6 +209,136 @@ void check_columns(const chart_command& cmd, chart_type chart) {
   if (!needs_denominator(chart) && !takes_optional_denominator(chart) && !cmd.n.empty())
     throw usage_error(
         fmt::format("option --n: the {} chart does not use a denominator column", name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Special-cause rules and the Making Data Count mode: what the options ask for
+// ---------------------------------------------------------------------------------------------
+
+// Rules that read the limits or the sigma zones: they cannot fire on a run chart (no limits).
+constexpr rule_mask limit_rules =
+    rule_bit(rule::sigma3) | rule_bit(rule::we1) | rule_bit(rule::we2) | rule_bit(rule::we3) |
+    rule_bit(rule::nelson1) | rule_bit(rule::nelson5) | rule_bit(rule::nelson6) |
+    rule_bit(rule::nelson7) | rule_bit(rule::nelson8) | rule_bit(rule::mdc_beyond) |
+    rule_bit(rule::mdc_two_in_three);
+
+constexpr rule_mask mdc_set = rules_in(rule_set::mdc);
+
+// The names of the rules in a mask, in precedence order.
+std::string rule_list_text(rule_mask mask, std::string_view separator) {
+  std::string s;
+  for (std::size_t k = 0; k < rule_count; ++k)
+    if (has_rule(mask, static_cast<rule>(k)))
+      s += fmt::format("{}{}", s.empty() ? "" : separator, to_string(static_cast<rule>(k)));
+  return s;
+}
+
+// The rules and the MDC mode as the options ask for them.
+struct rules_request {
+  rule_mask mask = 0;     // every rule asked for; 0 = no --rules
+  rule_options options;   // the rule engine's options (the rules and the MDC parameters)
+  bool mdc_mode = false;  // --chart i with the whole mdc set: NHSRplotthedots' XmR chart
+  mdc_options mdc;        // the MDC mode's options
+};
+
+// Checks the rule and MDC options against the chart before anything is read.
+rules_request check_rules(const chart_command& cmd, chart_type chart) {
+  rules_request req;
+  if (!cmd.rules.empty()) {
+    const std::optional<rule_mask> mask = parse_rules(ascii_lower(cmd.rules));
+    if (!mask)
+      throw usage_error(fmt::format("option --rules: '{}' is not a list of rule sets and rules; {}",
+                                    cmd.rules, rule_names_text()));
+    req.mask = *mask;
+  }
+  req.mdc_mode = chart == chart_type::i && (req.mask & mdc_set) == mdc_set;
+
+  // Parameters of the MDC rules, on any chart.
+  const bool mdc_rules = (req.mask & mdc_set) != 0;
+  const std::pair<bool, std::string_view> rule_parameters[] = {
+      {cmd.trend_points.has_value(), "trend-points"},
+      {cmd.shift_points.has_value(), "shift-points"},
+      {!cmd.two_in_three.empty(), "two-in-three"}};
+  for (const auto& [given, name] : rule_parameters)
+    if (given && !mdc_rules)
+      throw usage_error(fmt::format(
+          "option --{}: sets a parameter of the Making Data Count rules, which --rules does not "
+          "ask for; add --rules mdc",
+          name));
+  req.options.rules = req.mask;
+  req.options.mdc.trend = cmd.trend_points.value_or(7);
+  req.options.mdc.shift = cmd.shift_points.value_or(7);
+  if (!cmd.two_in_three.empty())
+    req.options.mdc.two_in_three = parse_two_in_three_policy(cmd.two_in_three)
+                                       .value_or(two_in_three_policy::band_only);
+
+  const std::pair<bool, std::string_view> mode_options[] = {
+      {!cmd.improvement.empty(), "improvement"},
+      {!std::isnan(cmd.target), "target"},
+      {!cmd.rebase.empty(), "rebase"},
+      {cmd.fix_after.has_value(), "fix-after"}};
+  if (!req.mdc_mode) {
+    for (const auto& [given, name] : mode_options)
+      if (given)
+        throw usage_error(fmt::format(
+            "option --{}: only in the Making Data Count mode, which is --chart i --rules mdc{}",
+            name,
+            chart == chart_type::i ? std::string()
+                                   : fmt::format(" (this is a {} chart)", to_string(chart))));
+    if (chart == chart_type::run && req.mask != 0 && (req.mask & ~limit_rules) == 0)
+      throw usage_error(fmt::format(
+          "option --rules: {} need control limits, which a run chart does not have; use a "
+          "control chart, or the run-chart rules (anhoej, ihi)",
+          rule_list_text(req.mask, ", ")));
+    return req;
+  }
+
+  if (cmd.improvement.empty())
+    throw usage_error(
+        "option --improvement: the Making Data Count mode (--chart i --rules mdc) needs the "
+        "improvement direction: increase, decrease or neutral");
+  if (cmd.freeze > 0)
+    throw usage_error(
+        "option --freeze: not in the Making Data Count mode; --fix-after N takes the mean and "
+        "limits of each period from its first N points");
+  if (!cmd.parts.empty())
+    throw usage_error(
+        "option --parts: not in the Making Data Count mode; --rebase I,J,... starts new periods "
+        "at points I, J, ... (--parts 12 is --rebase 13)");
+  if (!cmd.exclude.empty())
+    throw usage_error(
+        "option --exclude: not in the Making Data Count mode, which has no excluded points (a "
+        "missing value is a gap)");
+  if (!std::isnan(cmd.cl))
+    throw usage_error(
+        "option --cl: not in the Making Data Count mode, where the centre line is the mean of "
+        "each period");
+  if (parse_runs_method(cmd.method) != runs_method::anhoej)
+    throw usage_error(
+        "option --method: the Making Data Count mode has no runs analysis; --rules mdc,anhoej "
+        "adds the Anhøj rules");
+  req.mdc.direction =
+      parse_improvement_direction(cmd.improvement).value_or(improvement_direction::increase);
+  req.mdc.rebase = cmd.rebase;
+  req.mdc.fix_after_n_points = cmd.fix_after.value_or(0);
+  req.mdc.screen_outliers = !cmd.no_screen;
+  req.mdc.target = cmd.target;
+  req.mdc.trend = req.options.mdc.trend;
+  req.mdc.shift = req.options.mdc.shift;
+  req.mdc.two_in_three = req.options.mdc.two_in_three;
+  return req;
+}
+
+// --summary: a file, or standard output when the points go to a file.
+void check_summary_option(const chart_command& cmd) {
+  if (cmd.summary.empty()) return;
+  const bool points_to_stdout = cmd.output.empty() || cmd.output == "-";
+  if (cmd.summary == "-" && points_to_stdout)
+    throw usage_error(
+        "option --summary: the points already go to standard output; give --output FILE to send "
+        "the summary there, or give the summary a file name");
+  if (!points_to_stdout && cmd.summary == cmd.output)
+    throw usage_error(fmt::format("option --summary: '{}' is also the --output file", cmd.summary));
 }
 
 std::vector<std::string> wanted_columns(const chart_command& cmd) {
@@ -231,6 +438,19 @@ std::string rows_text(const std::vector<std::size_t>& rows) {
   throw data_error(fmt::format("{}: {}: {}", data.source, arg, e.problem()));
 }
 
+// The Making Data Count mode's errors: its options by their command-line names, the rest as above.
+[[noreturn]] void translate_mdc(const input_error& e, const chart_command& cmd,
+                                const loaded_series& data) {
+  const std::string& arg = e.argument();
+  const std::pair<std::string_view, std::string_view> options[] = {
+      {"rebase", "rebase"},       {"fix_after_n_points", "fix-after"}, {"target", "target"},
+      {"trend", "trend-points"},  {"shift", "shift-points"},           {"mdc.trend", "trend-points"},
+      {"mdc.shift", "shift-points"}};
+  for (const auto& [name, option] : options)
+    if (arg == name) throw usage_error(fmt::format("option --{}: {}", option, e.problem()));
+  translate(e, cmd, data);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +463,121 @@ std::vector<const part_summary*> part_of_points(const chart_result& r) {
   return of;
 }
 
-void write_points(const chart_result& r, const loaded_series& data, const std::string& path) {
+// The rules' results laid out for output: per point the point rules that fired, per part of a
+// chart (or period of an MDC chart) a summary. A series-level rule (IHI too few or too many runs,
+// Anhøj crossings) flags no point; its column is true on every point of a part where it fired.
+struct rule_report {
+  std::string asked;               // --rules as given
+  rule_mask evaluated = 0;         // every rule evaluated
+  std::vector<rule_mask> fired;    // per point: the point rules that fired there
+  std::vector<std::size_t> group;  // per point: its part (index into `parts`)
+  std::vector<rules_summary> parts;
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per part: first, last (0-based)
+
+  rule_mask anywhere() const {
+    rule_mask m = 0;
+    for (const rules_summary& p : parts) m |= p.fired;
+    return m;
+  }
+  bool at(rule r, std::size_t i) const {
+    return has_rule(series_rules, r) ? has_rule(parts[group[i]].fired, r) : has_rule(fired[i], r);
+  }
+  // The label: the highest-precedence point rule that fired (the enum order is the precedence).
+  rule label(std::size_t i) const {
+    const rule_mask m = fired[i] & ~series_rules;
+    return m == 0 ? rule::none : static_cast<rule>(std::countr_zero(m));
+  }
+  // The rules with a column of their own: those that fired anywhere, in precedence order.
+  std::vector<rule> shown() const {
+    std::vector<rule> out;
+    const rule_mask m = anywhere();
+    for (std::size_t k = 0; k < rule_count; ++k)
+      if (has_rule(m, static_cast<rule>(k))) out.push_back(static_cast<rule>(k));
+    return out;
+  }
+  std::int32_t signal_points(std::size_t part) const {
+    std::int32_t count = 0;
+    for (std::size_t i = ranges[part].first; i <= ranges[part].second; ++i)
+      count += label(i) != rule::none;
+    return count;
+  }
+};
+
+rule_report make_report(const std::string& asked, rule_mask evaluated,
+                        std::vector<rule_mask> fired, std::vector<rules_summary> parts,
+                        std::vector<std::pair<std::size_t, std::size_t>> ranges) {
+  rule_report rr;
+  rr.asked = asked;
+  rr.evaluated = evaluated;
+  rr.group.assign(fired.size(), 0);
+  for (std::size_t k = 0; k < ranges.size(); ++k)
+    for (std::size_t i = ranges[k].first; i <= ranges[k].second && i < fired.size(); ++i)
+      rr.group[i] = k;
+  rr.fired = std::move(fired);
+  rr.parts = std::move(parts);
+  rr.ranges = std::move(ranges);
+  return rr;
+}
+
+// The rules of every part of a chart, on its own y, centre line and limits.
+rule_report chart_rules(const chart_result& r, const rules_request& req, const std::string& asked) {
+  rules_result rules = apply_rules(r, req.options);
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  for (const part_summary& p : r.parts) ranges.emplace_back(p.first, p.last);
+  if (ranges.empty() && r.size() > 0) ranges.emplace_back(0, r.size() - 1);
+  return make_report(asked, req.mask, std::move(rules.fired), std::move(rules.parts),
+                     std::move(ranges));
+}
+
+// Per-point rule columns: one boolean per rule that fired anywhere, then the label.
+void add_rule_header(const std::vector<rule>& shown, std::vector<std::string>& header) {
+  for (rule r : shown) header.emplace_back(to_string(r));
+  header.emplace_back("rule");
+}
+
+void write_rule_fields(const rule_report& rr, const std::vector<rule>& shown, std::size_t i,
+                       io::csv_writer& out) {
+  for (rule r : shown) out.field(rr.at(r, i));
+  out.field(to_string(rr.label(i)));
+}
+
+constexpr rule_mask ihi_runs_rules = rule_bit(rule::ihi_few_runs) | rule_bit(rule::ihi_many_runs);
+
+// Per-part rule columns of --summary: the points with a rule, the rules that fired, then per rule
+// evaluated the points it flagged (series-level rules: true/false), then the IHI runs count.
+void add_rule_summary_header(const rule_report& rr, std::vector<std::string>& header) {
+  header.emplace_back("rule_points");
+  header.emplace_back("rules_fired");
+  for (std::size_t k = 0; k < rule_count; ++k)
+    if (has_rule(rr.evaluated, static_cast<rule>(k)))
+      header.emplace_back(to_string(static_cast<rule>(k)));
+  if (rr.evaluated & ihi_runs_rules)
+    for (const char* name : {"ihi_useful", "ihi_runs", "ihi_runs_lower", "ihi_runs_upper"})
+      header.emplace_back(name);
+}
+
+void write_rule_summary_fields(const rule_report& rr, std::size_t part, io::csv_writer& out) {
+  const rules_summary& s = rr.parts[part];
+  out.field(static_cast<long long>(rr.signal_points(part)));
+  out.field(std::string_view(rule_list_text(s.fired, ";")));
+  for (std::size_t k = 0; k < rule_count; ++k) {
+    const rule r = static_cast<rule>(k);
+    if (!has_rule(rr.evaluated, r)) continue;
+    if (has_rule(series_rules, r))
+      out.field(s.fired_rule(r));
+    else
+      out.field(static_cast<long long>(s.count(r)));
+  }
+  if (rr.evaluated & ihi_runs_rules) {
+    out.field(static_cast<long long>(s.ihi_useful));
+    out.field(static_cast<long long>(s.ihi_runs));
+    out.field(s.ihi_runs_lower);
+    out.field(s.ihi_runs_upper);
+  }
+}
+
+void write_points(const chart_result& r, const loaded_series& data, const std::string& path,
+                  const rule_report* rules) {
   const bool with_x = !data.x.empty();
   io::csv_writer out(path);
   std::vector<std::string> header{"i"};
@@ -252,6 +586,8 @@ void write_points(const chart_result& r, const loaded_series& data, const std::s
                            "ucl_95", "sigma_signal", "n_obs", "n_useful", "longest_run",
                            "longest_run_max", "n_crossings", "n_crossings_min", "runs_signal"})
     header.emplace_back(name);
+  const std::vector<rule> shown = rules ? rules->shown() : std::vector<rule>{};
+  if (rules) add_rule_header(shown, header);
   out.header(header);
 
   const std::vector<const part_summary*> part = part_of_points(r);
@@ -274,6 +610,7 @@ void write_points(const chart_result& r, const loaded_series& data, const std::s
         out.field(na);  // an empty cell
     }
     out.field(runs.runs_signal);
+    if (rules) write_rule_fields(*rules, shown, i, out);
     out.end_row();
   }
   out.flush();
@@ -318,9 +655,30 @@ std::string runs_verdict(const runs_result& runs, runs_method method) {
   return fmt::format("{} ({}{})", runs.runs_signal ? "signal: shift" : "no signal", detail, by);
 }
 
+// The rules that fired in one part (or period), for people: each with what it means and where.
+void print_rule_lines(const rule_report& rr, std::size_t part, const std::vector<std::string>& labels) {
+  const rules_summary& s = rr.parts[part];
+  if (s.fired == 0) {
+    fmt::print("  rules ({}): none fired\n", rr.asked);
+    return;
+  }
+  for (std::size_t k = 0; k < rule_count; ++k) {
+    const rule r = static_cast<rule>(k);
+    if (!s.fired_rule(r)) continue;
+    if (has_rule(series_rules, r)) {
+      fmt::print("  rule {} ({})\n", to_string(r), describe(r));
+      continue;
+    }
+    std::vector<std::size_t> where;
+    for (std::size_t i = rr.ranges[part].first; i <= rr.ranges[part].second; ++i)
+      if (has_rule(rr.fired[i], r)) where.push_back(i);
+    fmt::print("  rule {} ({}) at {}\n", to_string(r), describe(r), points_text(where, labels));
+  }
+}
+
 // The human-readable summary printed when the CSV goes to a file.
 void print_summary(const chart_command& cmd, chart_type chart, const chart_options& options,
-                   const chart_result& r, const loaded_series& data) {
+                   const chart_result& r, const loaded_series& data, const rule_report* rules) {
   const runs_method method = options.method;
   std::string what = fmt::format("'{}'", cmd.y);
   if (!data.rows.empty())
@@ -382,8 +740,332 @@ void print_summary(const chart_command& cmd, chart_type chart, const chart_optio
       else
         fmt::print("  sigma signals (outside the 3-sigma limits) at {}\n", points_text(signals, labels));
     }
+    const auto part_index = static_cast<std::size_t>(&p - r.parts.data());
+    if (rules && part_index < rules->parts.size()) print_rule_lines(*rules, part_index, labels);
   }
   std::fflush(stdout);
+}
+
+// --summary of a chart: one row per part (centre line and limits at the part's last point, the
+// runs analysis and, with --rules, the rules).
+void write_chart_summary(const std::string& path, const chart_result& r, const loaded_series& data,
+                         const rule_report* rules) {
+  const bool with_x = !data.x.empty();
+  io::csv_writer out(path);
+  std::vector<std::string> header{"part", "first", "last"};
+  if (with_x) {
+    header.emplace_back("x_first");
+    header.emplace_back("x_last");
+  }
+  for (const char* name : {"n_points", "n_missing", "n_excluded", "cl", "lcl", "ucl",
+                           "n_sigma_signals", "n_obs", "n_useful", "longest_run",
+                           "longest_run_max", "n_crossings", "n_crossings_min", "runs_signal"})
+    header.emplace_back(name);
+  if (rules) add_rule_summary_header(*rules, header);
+  out.header(header);
+  for (std::size_t k = 0; k < r.parts.size(); ++k) {
+    const part_summary& p = r.parts[k];
+    long long missing = 0, excluded = 0;
+    for (std::size_t i = p.first; i <= p.last && i < r.size(); ++i) {
+      missing += std::isnan(r.y[i]);
+      excluded += r.include[i] == 0;
+    }
+    out.field(static_cast<long long>(p.part));
+    out.field(static_cast<long long>(p.first + 1));
+    out.field(static_cast<long long>(p.last + 1));
+    if (with_x) {
+      out.field(std::string_view(data.x[p.first]));
+      out.field(std::string_view(data.x[p.last]));
+    }
+    out.field(static_cast<long long>(p.last - p.first + 1));
+    out.field(missing);
+    out.field(excluded);
+    for (double v : {p.cl, p.lcl, p.ucl}) out.field(v);
+    out.field(static_cast<long long>(p.n_sigma_signals));
+    const runs_result& runs = p.runs;
+    out.field(static_cast<long long>(runs.n_obs));
+    out.field(static_cast<long long>(runs.n_useful));
+    for (std::int32_t v :
+         {runs.longest_run, runs.longest_run_max, runs.n_crossings, runs.n_crossings_min}) {
+      if (runs.defined())
+        out.field(static_cast<long long>(v));
+      else
+        out.field(na);
+    }
+    out.field(runs.runs_signal);
+    if (rules) write_rule_summary_fields(*rules, k, out);
+    out.end_row();
+  }
+  out.flush();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Making Data Count mode (--chart i --rules mdc)
+// ---------------------------------------------------------------------------------------------
+
+// The MDC chart and its rules, ready for output.
+struct mdc_output {
+  std::vector<double> y;  // the plotted values (y/n with --n)
+  mdc_result chart;
+  rule_report rules;      // the MDC rules and any other rules asked for, per period
+};
+
+// Computes the MDC chart and evaluates any other rules asked for on its own mean and process
+// limits, period by period (the MDC rules themselves are NHSRplotthedots', from compute_mdc).
+mdc_output compute_mdc_output(const chart_command& cmd, const rules_request& req,
+                              const loaded_series& data) {
+  mdc_output o;
+  o.y = data.y;
+  if (!data.n.empty()) {
+    // y/n as the I chart plots it, with the I chart's checks of the denominators.
+    chart_options ratio;
+    ratio.chart = chart_type::i;
+    try {
+      o.y = qic(series_view{data.y, data.n, {}}, ratio).y;
+    } catch (const input_error& e) {
+      translate(e, cmd, data);
+    }
+  }
+  try {
+    o.chart = mdc_chart(o.y, req.mdc);
+  } catch (const input_error& e) {
+    translate_mdc(e, cmd, data);
+  }
+  const mdc_result& m = o.chart;
+  const std::size_t n = m.size();
+
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  for (const mdc_period& p : m.periods) ranges.emplace_back(p.first, p.last);
+  std::vector<rule_mask> fired = m.fired;
+  std::vector<rules_summary> parts(m.periods.size());
+  const rule_mask others = req.mask & ~mdc_set;
+  if (others != 0) {
+    chart_result c;
+    c.chart = chart_type::i;
+    c.y = o.y;
+    c.cl = m.mean;
+    c.lcl = m.lpl;
+    c.ucl = m.upl;
+    for (const mdc_period& p : m.periods) {
+      part_summary s;
+      s.part = p.period;
+      s.first = p.first;
+      s.last = p.last;
+      c.parts.push_back(s);
+    }
+    rule_options options = req.options;
+    options.rules = others;
+    rules_result other = apply_rules(c, options);
+    for (std::size_t i = 0; i < n; ++i) fired[i] |= other.fired[i];
+    parts = std::move(other.parts);
+  }
+  for (std::size_t k = 0; k < parts.size() && k < m.periods.size(); ++k) {
+    rules_summary& s = parts[k];
+    s.evaluated |= mdc_set;
+    s.n_points = m.periods[k].n_points;
+    for (std::size_t i = ranges[k].first; i <= ranges[k].second; ++i)
+      for (std::size_t r = 0; r < rule_count; ++r)
+        if (has_rule(m.fired[i] & mdc_set, static_cast<rule>(r))) {
+          s.fired |= rule_bit(static_cast<rule>(r));
+          ++s.points[r];
+        }
+  }
+  o.rules = make_report(cmd.rules, req.mask, std::move(fired), std::move(parts), std::move(ranges));
+  return o;
+}
+
+// Whether a point is among the first --fix-after points of its period (all points without it).
+bool in_mdc_baseline(const mdc_output& o, const rules_request& req, std::size_t i) {
+  if (req.mdc.fix_after_n_points == 0) return true;
+  const mdc_period& p = o.chart.periods[static_cast<std::size_t>(o.chart.period[i] - 1)];
+  return i - p.first < req.mdc.fix_after_n_points;
+}
+
+void write_mdc_points(const mdc_output& o, const rules_request& req, const loaded_series& data,
+                      const std::string& path) {
+  const bool with_x = !data.x.empty();
+  const mdc_result& m = o.chart;
+  io::csv_writer out(path);
+  std::vector<std::string> header{"i"};
+  if (with_x) header.emplace_back("x");
+  for (const char* name :
+       {"period", "baseline", "y", "cl", "lcl", "ucl", "special_cause", "point_type"})
+    header.emplace_back(name);
+  const std::vector<rule> shown = o.rules.shown();
+  add_rule_header(shown, header);
+  out.header(header);
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    out.field(static_cast<long long>(i + 1));
+    if (with_x) out.field(std::string_view(data.x[i]));
+    out.field(static_cast<long long>(m.period[i]));
+    out.field(in_mdc_baseline(o, req, i));
+    for (double v : {o.y[i], m.mean[i], m.lpl[i], m.upl[i]}) out.field(v);
+    out.field(to_string(m.cause[i]));
+    out.field(to_string(m.type[i]));
+    write_rule_fields(o.rules, shown, i, out);
+    out.end_row();
+  }
+  out.flush();
+}
+
+// --summary in the MDC mode: one row per period.
+void write_mdc_summary(const mdc_output& o, const rules_request& req, const loaded_series& data,
+                       const std::string& path) {
+  const bool with_x = !data.x.empty();
+  io::csv_writer out(path);
+  std::vector<std::string> header{"period", "first", "last"};
+  if (with_x) {
+    header.emplace_back("x_first");
+    header.emplace_back("x_last");
+  }
+  for (const char* name :
+       {"n_points", "n_missing", "cl", "lcl", "ucl", "amr", "improvement", "concern",
+        "neutral_high", "neutral_low", "common_cause", "variation", "target", "assurance",
+        "trial_limits"})
+    header.emplace_back(name);
+  add_rule_summary_header(o.rules, header);
+  out.header(header);
+  for (std::size_t k = 0; k < o.chart.periods.size(); ++k) {
+    const mdc_period& p = o.chart.periods[k];
+    out.field(static_cast<long long>(p.period));
+    out.field(static_cast<long long>(p.first + 1));
+    out.field(static_cast<long long>(p.last + 1));
+    if (with_x) {
+      out.field(std::string_view(data.x[p.first]));
+      out.field(std::string_view(data.x[p.last]));
+    }
+    out.field(static_cast<long long>(p.n_points));
+    out.field(static_cast<long long>(p.n_missing));
+    for (double v : {p.mean, p.lpl, p.upl, p.amr}) out.field(v);
+    for (std::int32_t v : {p.improvement, p.concern, p.neutral_high, p.neutral_low, p.common_cause})
+      out.field(static_cast<long long>(v));
+    out.field(to_string(p.variation));
+    out.field(req.mdc.target);
+    out.field(to_string(p.assurance));
+    out.field(p.trial_limits);
+    write_rule_summary_fields(o.rules, k, out);
+    out.end_row();
+  }
+  out.flush();
+}
+
+std::string_view variation_text(point_type t) {
+  switch (t) {
+    case point_type::common_cause: return "common cause variation";
+    case point_type::improvement: return "special cause variation \u2014 improvement";
+    case point_type::concern: return "special cause variation \u2014 concern";
+    case point_type::neutral_high: return "special cause variation \u2014 neutral, high";
+    case point_type::neutral_low: return "special cause variation \u2014 neutral, low";
+  }
+  return "";
+}
+
+// The assurance of the target against a period's process limits, in words.
+std::string assurance_text(const mdc_options& o, const mdc_period& p) {
+  if (std::isnan(o.target)) return "no target given (--target), so no assurance";
+  const std::string target = number(o.target);
+  if (o.direction == improvement_direction::neutral)
+    return fmt::format("none for the target {}: the improvement direction is neutral", target);
+  const bool increase = o.direction == improvement_direction::increase;
+  const std::string limits =
+      fmt::format("process limits {} to {}", number(p.lpl), number(p.upl));
+  switch (p.assurance) {
+    case assurance_type::consistent_fail:
+      return fmt::format("the target {} lies {}: consistently fails ({})", target,
+                         increase ? "above the upper process limit" : "below the lower process limit",
+                         limits);
+    case assurance_type::consistent_pass:
+      return fmt::format("the target {} lies {}: consistently passes ({})", target,
+                         increase ? "below the lower process limit" : "above the upper process limit",
+                         limits);
+    case assurance_type::inconsistent:
+      if (std::isnan(p.lpl) || std::isnan(p.upl))
+        return fmt::format("the process limits are unknown, so the target {} is inconsistent",
+                           target);
+      return fmt::format(
+          "the target {} lies between the process limits {} and {}: inconsistent (it will be met "
+          "some of the time)",
+          target, number(p.lpl), number(p.upl));
+    case assurance_type::none: break;
+  }
+  return "none";
+}
+
+void print_mdc_summary(const chart_command& cmd, const rules_request& req, const mdc_output& o,
+                       const loaded_series& data) {
+  const mdc_result& m = o.chart;
+  const std::vector<std::string>& labels = data.x;
+  const std::string what =
+      cmd.n.empty() ? fmt::format("'{}'", cmd.y) : fmt::format("'{}' / '{}'", cmd.y, cmd.n);
+  fmt::print("Making Data Count XmR chart of {} from {}: {}, {}; improvement direction: {}; "
+             "written to {}\n",
+             what, data.source, plural(m.size(), "point"), plural(m.periods.size(), "period"),
+             to_string(req.mdc.direction), cmd.output);
+  if (!req.mdc.screen_outliers) fmt::print("Moving ranges not screened (--no-screen)\n");
+  const bool other_rules = (req.mask & ~mdc_set) != 0;
+  for (std::size_t k = 0; k < m.periods.size(); ++k) {
+    const mdc_period& p = m.periods[k];
+    std::string line =
+        p.first == p.last ? fmt::format("Period {}: point {}", p.period, p.first + 1)
+                          : fmt::format("Period {}: points {}-{}", p.period, p.first + 1, p.last + 1);
+    if (!labels.empty())
+      line += p.first == p.last ? fmt::format(" ({})", labels[p.first])
+                                : fmt::format(" ({} to {})", labels[p.first], labels[p.last]);
+    if (p.n_missing) line += fmt::format("; {} missing", p.n_missing);
+    fmt::print("{}\n", line);
+    line = fmt::format("  mean {}; process limits {} to {}", number(p.mean), number(p.lpl),
+                       number(p.upl));
+    if (req.mdc.fix_after_n_points > 0 &&
+        static_cast<std::size_t>(p.n_points) > req.mdc.fix_after_n_points)
+      line += fmt::format(" (from the first {} points)", req.mdc.fix_after_n_points);
+    if (p.trial_limits)
+      line += fmt::format("; trial limits (fewer than {} points)", req.mdc.trial_limit_points);
+    fmt::print("{}\n", line);
+    std::vector<std::string> causes;
+    for (const point_type t : {point_type::improvement, point_type::concern,
+                               point_type::neutral_high, point_type::neutral_low}) {
+      std::vector<std::size_t> where;
+      for (std::size_t i = p.first; i <= p.last; ++i)
+        if (m.type[i] == t) where.push_back(i);
+      if (!where.empty())
+        causes.push_back(fmt::format("{} at {}", t == point_type::neutral_high  ? "neutral high"
+                                                 : t == point_type::neutral_low ? "neutral low"
+                                                                                : to_string(t),
+                                     points_text(where, labels)));
+    }
+    if (causes.empty()) {
+      fmt::print("  no special cause: common cause variation only\n");
+    } else {
+      std::string joined;
+      for (const auto& c : causes) joined += (joined.empty() ? "" : "; ") + c;
+      fmt::print("  special cause: {}\n", joined);
+    }
+    if (other_rules) print_rule_lines(o.rules, k, labels);
+  }
+  std::size_t last = m.size();
+  for (std::size_t i = m.size(); i-- > 0;)
+    if (!std::isnan(o.y[i])) {
+      last = i;
+      break;
+    }
+  if (last < m.size())
+    fmt::print("Variation (the last point, {}): {}\n", point_text(last, labels),
+               variation_text(m.variation));
+  else
+    fmt::print("Variation: no point has a value\n");
+  if (!m.periods.empty())
+    fmt::print("Assurance{}: {}\n", m.periods.size() > 1 ? " (the last period)" : "",
+               assurance_text(req.mdc, m.periods.back()));
+  std::fflush(stdout);
+}
+
+int run_mdc_chart(const chart_command& cmd, const rules_request& req, const loaded_series& data) {
+  const mdc_output o = compute_mdc_output(cmd, req, data);
+  write_mdc_points(o, req, data, cmd.output);
+  if (!cmd.summary.empty()) write_mdc_summary(o, req, data, cmd.summary);
+  if (!cmd.output.empty() && cmd.output != "-" && cmd.summary != "-")
+    print_mdc_summary(cmd, req, o, data);
+  return exit_ok;
 }
 
 }  // namespace
@@ -396,7 +1078,9 @@ CLI::App* add_chart_command(CLI::App& app, chart_command& cmd) {
   CLI::App* sub = app.add_subcommand(
       "chart",
       "Compute one control chart or run chart from a CSV file: centre line, 3- and 2-sigma "
-      "limits, sigma signals and the runs analysis of each part, one output row per point.");
+      "limits, sigma signals and the runs analysis of each part, one output row per point; "
+      "optionally special-cause rule sets (--rules) or the NHS Making Data Count mode (--chart i "
+      "--rules mdc).");
 
   sub->add_option("--chart,-c", cmd.chart,
                    "Chart type: run (median, runs analysis only), i (individuals), mr (moving "
@@ -482,10 +1166,73 @@ CLI::App* add_chart_command(CLI::App& app, chart_command& cmd) {
       ->transform(CLI::IsMember(method_names(), CLI::ignore_case))
       ->capture_default_str()
       ->group("Chart");
-  sub->add_flag("--no-screen", cmd.no_screen,
-                "I chart: keep every moving range in sigma (by default moving ranges above 3.267 "
-                "times their mean are screened out, Nelson 1982)")
+  CLI::Option* no_screen =
+      sub->add_flag("--no-screen", cmd.no_screen,
+                    "I chart and Making Data Count mode: keep every moving range in sigma (by "
+                    "default moving ranges above 3.267 times their mean are screened out, Nelson "
+                    "1982)")
+          ->group("Chart");
+  sub->add_flag("--screen", cmd.screen,
+                "Screen large moving ranges out of sigma: the default, given for clarity")
+      ->excludes(no_screen)
       ->group("Chart");
+
+  sub->add_option("--rules", cmd.rules,
+                  "Special-cause rules, comma-separated: the sets sigma3 (outside the 3-sigma "
+                  "limits), anhoej (Anhøj runs), ihi (IHI run-chart rules), we (Western Electric "
+                  "1-4), nelson (Nelson 1-8), mdc (NHS Making Data Count), or single rules (we2, "
+                  "nelson7, mdc_shift, ...). Evaluated on each part of any chart against its own "
+                  "centre line and limits; adds a true/false column per rule that fired anywhere "
+                  "and a 'rule' column (the highest-precedence rule at the point, or none). On an "
+                  "I chart, mdc switches to the Making Data Count mode (see below)")
+      ->type_name("SET,...")
+      ->transform(rules_validator())
+      ->group("Rules");
+  sub->add_option("--two-in-three", cmd.two_in_three,
+                  "MDC two-in-three rule: band_only (2 of 3 points between 2 and 3 sigma, as "
+                  "NHSRplotthedots 0.2.2; the default) or beyond_2sigma (points beyond the limits "
+                  "count too, as the 2023 MDC guidance)")
+      ->type_name("VARIANT")
+      ->transform(CLI::IsMember({"band_only", "beyond_2sigma"}, CLI::ignore_case))
+      ->group("Rules");
+  sub->add_option("--trend-points", cmd.trend_points,
+                  "MDC trend rule: points steadily increasing or decreasing, 7 (default) or 6")
+      ->type_name("N")
+      ->check(CLI::IsMember({6, 7}))
+      ->group("Rules");
+  sub->add_option("--shift-points", cmd.shift_points,
+                  "MDC shift rule: points on one side of the mean, 7 (default) or 6")
+      ->type_name("N")
+      ->check(CLI::IsMember({6, 7}))
+      ->group("Rules");
+
+  sub->add_option("--improvement", cmd.improvement,
+                  "Making Data Count mode (--chart i --rules mdc; required there): the direction "
+                  "of improvement, increase, decrease or neutral; it turns special causes into "
+                  "improvement or concern (neutral: neutral_high / neutral_low)")
+      ->type_name("DIRECTION")
+      ->transform(CLI::IsMember({"increase", "decrease", "neutral"}, CLI::ignore_case))
+      ->group("Making Data Count");
+  sub->add_option("--target", cmd.target,
+                  "Making Data Count mode: a target value, judged against the process limits "
+                  "(assurance: consistent_pass, consistent_fail or inconsistent)")
+      ->check(finite_validator())
+      ->type_name("VALUE")
+      ->group("Making Data Count");
+  sub->add_option("--rebase", cmd.rebase,
+                  "Making Data Count mode: positions where a new period starts (strictly "
+                  "increasing, comma-separated; --rebase 14 gives periods 1-13 and 14-end); each "
+                  "period gets its own mean, limits and rules")
+      ->delimiter(',')
+      ->type_name("I,J,...")
+      ->transform(position_validator(false))
+      ->group("Making Data Count");
+  sub->add_option("--fix-after", cmd.fix_after,
+                  "Making Data Count mode: the mean and limits of each period from its first N "
+                  "points only (N at least 12); default: every point of the period")
+      ->type_name("N")
+      ->transform(fix_after_validator())
+      ->group("Making Data Count");
 
   sub->add_option("--output,-o", cmd.output,
                   "Write the CSV to this file and print a summary of each part (centre line, "
@@ -493,15 +1240,42 @@ CLI::App* add_chart_command(CLI::App& app, chart_command& cmd) {
                   "goes to standard output and nothing else is printed there")
       ->type_name("FILE")
       ->group("Output");
+  sub->add_option("--summary", cmd.summary,
+                  "Write one CSV row per part (Making Data Count mode: per period) to this file: "
+                  "its points, centre line, limits, runs analysis and, with --rules, the rules "
+                  "that fired. '-' = standard output, only with --output FILE")
+      ->type_name("FILE")
+      ->group("Output");
 
   sub->footer(
       "Output: one CSV row per point with the columns i, x (only with --x), part, baseline, "
       "include, y, cl, lcl, ucl, lcl_95, ucl_95, sigma_signal, then the runs analysis of the "
       "point's part: n_obs, n_useful, longest_run, longest_run_max, n_crossings, "
-      "n_crossings_min, runs_signal. Positions count from 1. Booleans are true/false; a missing "
-      "number is an empty cell.\n\n"
-      "Example: infections per risk day, the first 24 months as the baseline:\n"
-      "  spc chart --chart u --input cdi.csv --x month --y n --n days --freeze 24 --output u.csv\n\n"
+      "n_crossings_min, runs_signal. With --rules: one true/false column per rule that fired "
+      "anywhere (named as the rule: sigma3, we1..we4, nelson1..nelson8, ihi_shift, ihi_trend, "
+      "ihi_few_runs, ihi_many_runs, anhoej_run, anhoej_crossings, mdc_beyond, mdc_trend, "
+      "mdc_two_in_three, mdc_shift; a series-level rule is true on every point of its part), "
+      "then 'rule', the highest-precedence rule at the point or none. Positions count from 1. "
+      "Booleans are true/false; a missing number is an empty cell.\n\n"
+      "Making Data Count mode (--chart i --rules mdc --improvement DIRECTION; as NHSRplotthedots "
+      "ptd_spc): an XmR chart with mean +- 2.66 x mean moving range per period (screened moving "
+      "ranges unless --no-screen), the MDC rules, and the columns i, x, period, baseline, y, "
+      "cl, lcl, ucl, special_cause (none, above_ucl, below_lcl, trend_increasing, "
+      "trend_decreasing, two_in_three_above, two_in_three_below, shift_above, shift_below), "
+      "point_type (common_cause, improvement, concern, neutral_high, neutral_low), then the rule "
+      "columns. Other rule sets given with mdc (e.g. --rules mdc,we) are evaluated on the MDC "
+      "chart's own mean and limits. --summary gives per period: period, first, last, n_points, "
+      "n_missing, cl, lcl, ucl, amr, the point-type counts, variation (the last point's type), "
+      "target, assurance (empty without a target) and trial_limits (fewer than 13 points). "
+      "--freeze, --parts, --exclude, --cl and --method do not apply there; use --fix-after and "
+      "--rebase.\n\n"
+      "Examples: infections per risk day, the first 24 months as the baseline:\n"
+      "  spc chart --chart u --input cdi.csv --x month --y n --n days --freeze 24 --output u.csv\n"
+      "Making Data Count, higher is better, a target of 0.95 and a new period at week 14:\n"
+      "  spc chart --chart i --rules mdc --improvement increase --target 0.95 --rebase 14 \\\n"
+      "    --input nhs_accidents.csv --x i --y r --n n --output mdc.csv --summary periods.csv\n"
+      "The Western Electric and Nelson rules on a P chart:\n"
+      "  spc chart --chart p --rules we,nelson --input nhs_accidents.csv --y r --n n\n\n"
       "Exit status: 0 success, 1 a problem in the data (the message names the row and column), "
       "2 a problem on the command line (the message names the option).");
   return sub;
@@ -513,9 +1287,12 @@ int run_chart(const chart_command& cmd) {
   const std::optional<runs_method> method = parse_runs_method(cmd.method);
   if (!method) throw usage_error(fmt::format("option --method: unknown method '{}'", cmd.method));
   check_columns(cmd, *chart);
+  const rules_request req = check_rules(cmd, *chart);
+  check_summary_option(cmd);
 
   const loaded_series data =
       needs_subgroup_sd(*chart) && cmd.sd.empty() ? read_subgroups(cmd) : read_points(cmd);
+  if (req.mdc_mode) return run_mdc_chart(cmd, req, data);
 
   chart_options options;
   options.chart = *chart;
@@ -534,8 +1311,14 @@ int run_chart(const chart_command& cmd) {
     translate(e, cmd, data);
   }
 
-  write_points(result, data, cmd.output);
-  if (!cmd.output.empty() && cmd.output != "-") print_summary(cmd, *chart, options, result, data);
+  std::optional<rule_report> rules;
+  if (req.mask != 0) rules = chart_rules(result, req, cmd.rules);
+  const rule_report* rules_ptr = rules ? &*rules : nullptr;
+
+  write_points(result, data, cmd.output, rules_ptr);
+  if (!cmd.summary.empty()) write_chart_summary(cmd.summary, result, data, rules_ptr);
+  if (!cmd.output.empty() && cmd.output != "-" && cmd.summary != "-")
+    print_summary(cmd, *chart, options, result, data, rules_ptr);
   return exit_ok;
 }
 

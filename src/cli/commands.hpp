@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -54,7 +56,19 @@ struct chart_command {
   double cl = std::numeric_limits<double>::quiet_NaN();  ///< given centre line; NaN = computed
   std::string method = "anhoej";    ///< runs-analysis method
   bool no_screen = false;            ///< keep large moving ranges in the I chart's sigma
+  bool screen = false;               ///< --screen: screening asked for explicitly (the default)
   std::string output;                ///< output CSV; "" = standard output (and no summary)
+  std::string summary;               ///< --summary: one CSV row per part or period; "" = none
+
+  // Special-cause rules and the NHS "Making Data Count" (MDC) mode (`--chart i --rules mdc`).
+  std::string rules;                 ///< rule sets and single rules, comma-separated; "" = none
+  std::string improvement;           ///< MDC mode: increase, decrease, neutral; "" = not given
+  double target = std::numeric_limits<double>::quiet_NaN();  ///< MDC mode: target; NaN = none
+  std::vector<std::size_t> rebase;   ///< MDC mode: positions where a new period starts
+  std::optional<std::size_t> fix_after;      ///< MDC mode: first N points of a period fix limits
+  std::string two_in_three;                  ///< MDC rule variant; "" = not given (band_only)
+  std::optional<std::int32_t> trend_points;  ///< MDC trend length (7 or 6); none = 7
+  std::optional<std::int32_t> shift_points;  ///< MDC shift length (7 or 6); none = 7
 };
 
 /// Registers `spc chart` on `app`; the parsed options land in `cmd`.
