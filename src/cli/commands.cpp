@@ -287,9 +287,9 @@ rules_request check_rules(const chart_command& cmd, chart_type chart) {
                                    : fmt::format(" (this is a {} chart)", to_string(chart))));
     if (chart == chart_type::run && req.mask != 0 && (req.mask & ~limit_rules) == 0)
       throw usage_error(fmt::format(
-          "option --rules: {} need control limits, which a run chart does not have; use a "
+          "option --rules: {} {} control limits, which a run chart does not have; use a "
           "control chart, or the run-chart rules (anhoej, ihi)",
-          rule_list_text(req.mask, ", ")));
+          rule_list_text(req.mask, ", "), std::popcount(req.mask) == 1 ? "needs" : "need"));
     return req;
   }
 
@@ -965,7 +965,8 @@ std::string assurance_text(const mdc_options& o, const mdc_period& p) {
   if (std::isnan(o.target)) return "no target given (--target), so no assurance";
   const std::string target = number(o.target);
   if (o.direction == improvement_direction::neutral)
-    return fmt::format("none for the target {}: the improvement direction is neutral", target);
+    return fmt::format("no assurance for the target {}: the improvement direction is neutral",
+                       target);
   const bool increase = o.direction == improvement_direction::increase;
   const std::string limits =
       fmt::format("process limits {} to {}", number(p.lpl), number(p.upl));
