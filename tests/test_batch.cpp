@@ -1,12 +1,23 @@
 // The batch engine against the single-series API: every golden case in one batch, mixed chart
-// types and options, edge-case series, bad series, thread counts.
+// types and options, edge-case series, bad series, thread counts; the streaming CSV reader; and
+// `spc batch` end to end.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "golden.hpp"
+#include "io/columns.hpp"
+#include "io/csv.hpp"
 #include "spc/batch.hpp"
 
 using namespace spc;
@@ -385,3 +396,246 @@ TEST_CASE("batch: a malformed call throws input_error") {
   CHECK(empty.summary.parts.empty());
   CHECK(empty.summary.part_offsets == std::vector<std::size_t>{0});
 }
+
+// ---------------------------------------------------------------------------------------------
+// io::csv_stream: the streaming reader of `spc batch` reads what io::read_csv reads
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path& scratch_dir() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("spc_test_batch_" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+struct scratch_removal {
+  ~scratch_removal() {
+    std::error_code ec;
+    fs::remove_all(fs::temp_directory_path() / ("spc_test_batch_" + std::to_string(::getpid())), ec);
+  }
+} remove_scratch_at_exit;
+
+fs::path write_file(const std::string& name, const std::string& text) {
+  const fs::path p = scratch_dir() / name;
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("csv_stream: records across buffer refills, quotes, CR LF, blank lines, BOM") {
+  const std::string text =
+      "\xEF\xBB\xBFunit,\"label, quoted\",value\r\n"
+      "A,\"x \"\"1\"\"\",1.5\r\n"
+      "\r\n"
+      "B,\"two\nlines\",\n"
+      "\"C\",plain,NA\n"
+      ",,3";  // no final line end
+  const fs::path p = write_file("stream.csv", text);
+  const io::csv_table want = io::read_csv(p.string());
+  REQUIRE(want.rows == 4);
+  for (std::size_t buffer : {1, 2, 3, 5, 8, 13, 64, 1 << 20}) {
+    CAPTURE(buffer);
+    io::csv_stream in(p.string(), buffer);
+    CHECK(in.header() == want.header);
+    std::size_t rows = 0;
+    while (in.next()) {
+      REQUIRE(rows < want.rows);
+      REQUIRE(in.fields().size() == want.header.size());
+      for (std::size_t k = 0; k < want.header.size(); ++k) CHECK(in.fields()[k] == want.cells[k][rows]);
+      ++rows;
+      CHECK(in.row() == rows);
+    }
+    CHECK(rows == want.rows);
+    CHECK(in.bytes_read() == text.size());
+  }
+  io::csv_stream in(p.string(), 4);
+  CHECK(in.column("value") == 2);
+  CHECK_THROWS_AS(in.column("missing"), io::csv_error);
+  CHECK_THROWS_AS(io::csv_stream((scratch_dir() / "no such file.csv").string()), io::csv_error);
+  CHECK_THROWS_AS(io::csv_stream(write_file("empty.csv", "").string()), io::csv_error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// spc batch, run as a separate process
+// ---------------------------------------------------------------------------------------------
+
+#ifdef SPC_CLI_PATH
+
+namespace {
+
+struct run_result {
+  int status = -1;
+  std::string out, err;
+};
+
+run_result spc_run(const std::string& args) {
+  static int counter = 0;
+  const std::string id = std::to_string(counter++);
+  const fs::path out = scratch_dir() / ("stdout_" + id), err = scratch_dir() / ("stderr_" + id);
+  const std::string command = std::string("'") + SPC_CLI_PATH + "' " + args + " >'" + out.string() + "' 2>'" +
+                              err.string() + "'";
+  const int status = std::system(command.c_str());
+  run_result r;
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  CHECK_MESSAGE(r.err.find("Sanitizer") == std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("runtime error") == std::string::npos, r.err);
+  return r;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+const std::string infections = std::string(SPC_EXAMPLES_DATA) + "/hospital_infections.csv";
+
+}  // namespace
+
+TEST_CASE("spc batch: every series equals spc chart on that series alone, text for text") {
+  const fs::path points = scratch_dir() / "points.csv", summary = scratch_dir() / "summary.csv";
+  const run_result r = spc_run("batch --input '" + infections + "' --by hospital,infection --x month --y n --n days "
+                               "--chart u --output '" + points.string() + "' --summary '" + summary.string() + "'");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.empty());
+  const io::csv_table data = io::read_csv(infections);
+  const auto& hospital = data.cells[data.column("hospital")];
+  const auto& infection = data.cells[data.column("infection")];
+  const std::vector<std::string> out = lines_of(read_file(points));
+  REQUIRE(out.size() == data.rows + 1);
+  const std::vector<std::string> sum = lines_of(read_file(summary));
+  std::size_t series = 0;
+  for (std::size_t first = 0; first < data.rows;) {
+    std::size_t last = first;
+    while (last < data.rows && hospital[last] == hospital[first] && infection[last] == infection[first]) ++last;
+    // The series alone, through spc chart.
+    std::string csv = "month,n,days\n";
+    for (std::size_t k = first; k < last; ++k)
+      csv += data.cells[data.column("month")][k] + "," + data.cells[data.column("n")][k] + "," +
+             data.cells[data.column("days")][k] + "\n";
+    const fs::path one = write_file("one.csv", csv);
+    const run_result c = spc_run("chart --chart u --input '" + one.string() + "' --x month --y n --n days");
+    REQUIRE(c.status == 0);
+    const std::vector<std::string> want = lines_of(c.out);
+    const std::string prefix = hospital[first] + "," + infection[first] + ",";
+    CHECK(out[0] == "hospital,infection," + want[0]);
+    for (std::size_t k = first; k < last; ++k) CHECK(out[k + 1] == prefix + want[k - first + 1]);
+    // One summary row (one part) per series, in the same order.
+    REQUIRE(series + 1 < sum.size());
+    CHECK(sum[series + 1].rfind(prefix + "1,1," + std::to_string(last - first) + ",", 0) == 0);
+    CHECK(sum[series + 1].back() == ',');  // no error
+    ++series;
+    first = last;
+  }
+  CHECK(sum.size() == series + 1);
+  CHECK(sum[0] == "hospital,infection,part,first,last,x_first,x_last,n_points,cl,lcl,ucl,n_sigma_signals,last_y,"
+                  "last_sigma_signal,n_obs,n_useful,longest_run,longest_run_max,n_crossings,n_crossings_min,"
+                  "runs_signal,error");
+}
+
+TEST_CASE("spc batch: rows of a series need not be next to each other (stable grouping)") {
+  // The same file sorted by month first: series come in order of first appearance.
+  const io::csv_table data = io::read_csv(infections);
+  std::vector<std::size_t> order(data.rows);
+  for (std::size_t k = 0; k < data.rows; ++k) order[k] = k;
+  const auto& month = data.cells[data.column("month")];
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return month[a] < month[b]; });
+  std::string csv = "hospital,infection,month,n,days\n";
+  for (std::size_t k : order) {
+    for (std::size_t c = 0; c < 5; ++c) csv += (c ? "," : "") + data.cells[c][k];
+    csv += "\n";
+  }
+  const fs::path shuffled = write_file("by_month.csv", csv);
+  const std::string args = " --by hospital,infection --x month --y n --n days --chart u --freeze 12";
+  const run_result a = spc_run("batch --input '" + infections + "'" + args);
+  const run_result b = spc_run("batch --input '" + shuffled.string() + "'" + args);
+  REQUIRE(a.status == 0);
+  REQUIRE(b.status == 0);
+  CHECK(a.out == b.out);
+}
+
+TEST_CASE("spc batch: a bad series is named with its row and column; the others are written") {
+  std::string csv = "ward,month,events,patients\n";
+  for (const char* ward : {"A", "B", "C", "D"})
+    for (int m = 1; m <= 12; ++m) {
+      std::string events = std::to_string(3 + m % 4), patients = "40";
+      if (std::string(ward) == "B" && m == 5) events = "-2";      // file row 17
+      if (std::string(ward) == "C" && m == 8) patients = "forty";  // file row 32
+      if (std::string(ward) == "D" && m == 3) events = "50";       // above its denominator, row 39
+      csv += std::string(ward) + ",2024-" + (m < 10 ? "0" : "") + std::to_string(m) + "," + events + "," + patients + "\n";
+    }
+  const fs::path in = write_file("bad.csv", csv);
+  const fs::path summary = scratch_dir() / "bad_summary.csv";
+  const run_result r = spc_run("batch --input '" + in.string() + "' --by ward --x month --y events --n patients "
+                               "--chart p --summary '" + summary.string() + "' --output -");
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "series ward=B: row 17, column 'events': a count cannot be negative"));
+  CHECK(contains(r.err, "series ward=C: row 32, column 'patients': 'forty' is not a number"));
+  CHECK(contains(r.err, "series ward=D: row 39, column 'events': the numerator 50 is above its denominator 40"));
+  CHECK(contains(r.err, "1 of 4 series charted, 3 could not be"));
+  const std::vector<std::string> out = lines_of(r.out);
+  CHECK(out.size() == 1 + 12);  // only ward A
+  for (std::size_t k = 1; k < out.size(); ++k) CHECK(out[k].rfind("A,", 0) == 0);
+  const std::vector<std::string> sum = lines_of(read_file(summary));
+  REQUIRE(sum.size() == 5);
+  CHECK(sum[1].rfind("A,1,1,12,2024-01,2024-12,12,", 0) == 0);
+  // The group, 19 empty cells (part to runs_signal), and the error (quoted: it holds commas).
+  CHECK(sum[2] == "B" + std::string(20, ',') + "\"row 17, column 'events': a count cannot be negative (-2) in a p chart\"");
+  CHECK(contains(sum[3], "'forty' is not a number"));
+}
+
+TEST_CASE("spc batch: options per series, summary only, usage errors") {
+  std::string csv = "unit,y\n";
+  for (int k = 0; k < 20; ++k) csv += "long," + std::to_string(10 + (k * 7) % 5) + "\n";
+  for (int k = 0; k < 5; ++k) csv += "short," + std::to_string(10 + k) + "\n";
+  const fs::path in = write_file("lengths.csv", csv);
+  // A freeze beyond a short series fails that series only.
+  const run_result r = spc_run("batch --input '" + in.string() + "' --by unit --y y --chart i --freeze 10 --summary -");
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "series unit=short: option --freeze: 10 is beyond the series, which has 5 points"));
+  const std::vector<std::string> sum = lines_of(r.out);  // summary only: no per-point rows
+  REQUIRE(sum.size() == 3);
+  CHECK(sum[0].rfind("unit,part,first,last,n_points,", 0) == 0);
+  CHECK(sum[1].rfind("long,1,1,20,20,", 0) == 0);
+  CHECK(sum[2].rfind("short,,,", 0) == 0);
+
+  // Usage errors exit with 2 and name the option; data errors with 1.
+  const std::string base = "batch --input '" + in.string() + "' --by unit --y y";
+  const run_result no_n = spc_run(base + " --chart p");
+  CHECK(no_n.status == 2);
+  CHECK(contains(no_n.err, "--n"));
+  const run_result no_chart = spc_run(base);
+  CHECK(no_chart.status == 2);
+  const run_result no_column = spc_run("batch --input '" + in.string() + "' --by ward --y y --chart i");
+  CHECK(no_column.status == 1);
+  CHECK(contains(no_column.err, "missing column 'ward'"));
+  const run_result same_file = spc_run(base + " --chart i --output - --summary -");
+  CHECK(same_file.status == 2);
+  const run_result help = spc_run("batch --help");
+  CHECK(help.status == 0);
+  for (const char* option : {"--by", "--x", "--y", "--n", "--chart", "--freeze", "--parts", "--exclude", "--cl",
+                             "--method", "--no-screen", "--output", "--summary", "--threads"})
+    CHECK_MESSAGE(contains(help.out, option), "batch --help should mention " << option);
+}
+
+#endif  // SPC_CLI_PATH

@@ -10,7 +10,7 @@
 // message names the series (its group values), the row and the column, the other series are
 // computed and written, and the exit status is 1 so that a script notices.
 #include <algorithm>
-#include <chrono>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -364,8 +364,10 @@ struct number_field {
     std::uint64_t b;
     std::memcpy(&b, &v, sizeof b);
     if (!valid || b != bits) {
-      const auto end = fmt::format_to_n(text, sizeof text, "{:.15g}", v);
-      size = static_cast<std::size_t>(end.out - text);
+      // std::to_chars with a precision is printf's %.15g, as csv_writer's fmt "{:.15g}", and
+      // about twice as fast.
+      const auto end = std::to_chars(text, text + sizeof text, v, std::chars_format::general, 15);
+      size = static_cast<std::size_t>(end.ptr - text);
       bits = b;
       valid = true;
     }
@@ -373,7 +375,10 @@ struct number_field {
   }
 };
 
-void int_field(std::string& out, long long v) { fmt::format_to(std::back_inserter(out), "{}", v); }
+void int_field(std::string& out, long long v) {
+  char text[24];
+  out.append(text, static_cast<std::size_t>(std::to_chars(text, text + sizeof text, v).ptr - text));
+}
 void bool_field(std::string& out, bool v) { out += v ? "true" : "false"; }
 
 void runs_fields(std::string& out, const runs_result& r) {

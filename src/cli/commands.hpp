@@ -83,4 +83,10 @@ int run_chart(const chart_command& cmd);
 /// The whole tool: parses `argv`, runs the subcommand, reports errors. Returns the exit code.
 int run(int argc, char** argv);
 
+// --- spc batch (batch_command.cpp) -------------------------------------------------------------
+
+/// `spc batch ...`: many charts from one long-format CSV file, with its own options, help and
+/// error reporting (the same messages and exit codes as `run`). main() sends `spc batch` here.
+int run_batch_main(int argc, char** argv);
+
 }  // namespace spc::cli

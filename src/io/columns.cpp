@@ -13,13 +13,11 @@ namespace spc::io {
 
 namespace {
 
-constexpr std::size_t initial_buffer = std::size_t{4} << 20;  // 4 MiB, doubled for longer records
-
 inline bool ends_field(char c) noexcept { return c == ',' || c == '\n' || c == '\r'; }
 
 }  // namespace
 
-csv_stream::csv_stream(const std::string& path) {
+csv_stream::csv_stream(const std::string& path, std::size_t buffer_size) {
   source_ = path == "-" ? std::string("standard input") : path;
   if (path == "-") {
     file_ = stdin;
@@ -31,8 +29,9 @@ csv_stream::csv_stream(const std::string& path) {
     const auto size = std::filesystem::file_size(path, ec);
     file_size_ = ec ? 0 : static_cast<std::uint64_t>(size);
   }
-  buffer_.resize(initial_buffer);
-  refill();
+  buffer_.resize(std::max<std::size_t>(buffer_size, 1));
+  while (end_ - begin_ < 3 && refill()) {
+  }
   if (end_ - begin_ >= 3 && std::memcmp(buffer_.data() + begin_, "\xEF\xBB\xBF", 3) == 0) {  // BOM
     begin_ += 3;
     consumed_ += 3;

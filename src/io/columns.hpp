@@ -24,8 +24,9 @@ namespace spc::io {
 /// or has no header.
 class csv_stream {
  public:
-  /// "-" = standard input.
-  explicit csv_stream(const std::string& path);
+  /// "-" = standard input. `buffer_size` is the initial buffer (doubled for a longer record);
+  /// the tests make it tiny so that records straddle refills.
+  explicit csv_stream(const std::string& path, std::size_t buffer_size = std::size_t{4} << 20);
   ~csv_stream();
   csv_stream(const csv_stream&) = delete;
   csv_stream& operator=(const csv_stream&) = delete;
