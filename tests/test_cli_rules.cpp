@@ -514,7 +514,7 @@ TEST_CASE("cli rules: --rules ihi,we,nelson on a hand-made I chart") {
   CHECK(!s.has("mdc_shift"));
 
   // In words.
-  CHECK(contains(r.out, "rule we1 (1 point beyond 3 sigma) at point 11"));
+  CHECK(contains(r.out, "rule we1: 1 point beyond 3 sigma; at point 11"));
   CHECK(contains(r.out, "rule ihi_trend"));
 
   // The points CSV is the plain chart's plus the rule columns.
@@ -570,7 +570,7 @@ TEST_CASE("cli rules: --rules anhoej on a P chart agrees with the runs analysis"
   CHECK(s.num("longest_run")[0] == 12);
   CHECK(s.num("n_crossings")[0] == 1);
   CHECK(contains(r.out, "rule anhoej_run"));
-  CHECK(contains(r.out, "rule anhoej_crossings (fewer crossings"));
+  CHECK(contains(r.out, "rule anhoej_crossings: fewer crossings"));
 
   const fs::path out2 = scratch_file("p_out"), sum2 = scratch_file("p_sum");
   const cli_result r2 = spc_cli("chart --chart p --parts 12 --rules anhoej --y d --n n --input " + quote(in) +
@@ -668,7 +668,7 @@ TEST_CASE("cli rules: other rule sets next to the MDC mode use the MDC chart's l
   std::string fired;
   for (const auto& f : s.col("rules_fired")) fired += f + ";";
   CHECK(contains(fired, "mdc_beyond"));
-  CHECK(contains(r.out, "rule we1 (1 point beyond 3 sigma)"));
+  CHECK(contains(r.out, "rule we1: 1 point beyond 3 sigma; at"));
 }
 
 TEST_CASE("cli rules: help lists the new options") {

@@ -469,6 +469,7 @@ std::vector<const part_summary*> part_of_points(const chart_result& r) {
 struct rule_report {
   std::string asked;               // --rules as given
   rule_mask evaluated = 0;         // every rule evaluated
+  rule_options options;            // their parameters (for describing the MDC rules)
   std::vector<rule_mask> fired;    // per point: the point rules that fired there
   std::vector<std::size_t> group;  // per point: its part (index into `parts`)
   std::vector<rules_summary> parts;
@@ -503,12 +504,13 @@ struct rule_report {
   }
 };
 
-rule_report make_report(const std::string& asked, rule_mask evaluated,
+rule_report make_report(const std::string& asked, const rule_options& options,
                         std::vector<rule_mask> fired, std::vector<rules_summary> parts,
                         std::vector<std::pair<std::size_t, std::size_t>> ranges) {
   rule_report rr;
   rr.asked = asked;
-  rr.evaluated = evaluated;
+  rr.evaluated = options.rules;
+  rr.options = options;
   rr.group.assign(fired.size(), 0);
   for (std::size_t k = 0; k < ranges.size(); ++k)
     for (std::size_t i = ranges[k].first; i <= ranges[k].second && i < fired.size(); ++i)
@@ -525,7 +527,7 @@ rule_report chart_rules(const chart_result& r, const rules_request& req, const s
   std::vector<std::pair<std::size_t, std::size_t>> ranges;
   for (const part_summary& p : r.parts) ranges.emplace_back(p.first, p.last);
   if (ranges.empty() && r.size() > 0) ranges.emplace_back(0, r.size() - 1);
-  return make_report(asked, req.mask, std::move(rules.fired), std::move(rules.parts),
+  return make_report(asked, req.options, std::move(rules.fired), std::move(rules.parts),
                      std::move(ranges));
 }
 
@@ -655,6 +657,19 @@ std::string runs_verdict(const runs_result& runs, runs_method method) {
   return fmt::format("{} ({}{})", runs.runs_signal ? "signal: shift" : "no signal", detail, by);
 }
 
+// What a rule means, with the MDC rules' lengths and variant as chosen on the command line.
+std::string rule_text(const rule_report& rr, rule r) {
+  const rule_options::mdc_options& mdc = rr.options.mdc;
+  if (r == rule::mdc_trend && mdc.trend != 7)
+    return fmt::format("{} points steadily increasing or decreasing", mdc.trend);
+  if (r == rule::mdc_shift && mdc.shift != 7)
+    return fmt::format("{} points on the same side of the mean", mdc.shift);
+  if (r == rule::mdc_two_in_three && mdc.two_in_three == two_in_three_policy::beyond_2sigma)
+    return "2 of 3 points beyond 2 sigma (outside the limits too), all 3 on the same side of the "
+           "mean";
+  return std::string(describe(r));
+}
+
 // The rules that fired in one part (or period), for people: each with what it means and where.
 void print_rule_lines(const rule_report& rr, std::size_t part, const std::vector<std::string>& labels) {
   const rules_summary& s = rr.parts[part];
@@ -666,13 +681,13 @@ void print_rule_lines(const rule_report& rr, std::size_t part, const std::vector
     const rule r = static_cast<rule>(k);
     if (!s.fired_rule(r)) continue;
     if (has_rule(series_rules, r)) {
-      fmt::print("  rule {} ({})\n", to_string(r), describe(r));
+      fmt::print("  rule {}: {}\n", to_string(r), rule_text(rr, r));
       continue;
     }
     std::vector<std::size_t> where;
     for (std::size_t i = rr.ranges[part].first; i <= rr.ranges[part].second; ++i)
       if (has_rule(rr.fired[i], r)) where.push_back(i);
-    fmt::print("  rule {} ({}) at {}\n", to_string(r), describe(r), points_text(where, labels));
+    fmt::print("  rule {}: {}; at {}\n", to_string(r), rule_text(rr, r), points_text(where, labels));
   }
 }
 
@@ -870,7 +885,7 @@ mdc_output compute_mdc_output(const chart_command& cmd, const rules_request& req
           ++s.points[r];
         }
   }
-  o.rules = make_report(cmd.rules, req.mask, std::move(fired), std::move(parts), std::move(ranges));
+  o.rules = make_report(cmd.rules, req.options, std::move(fired), std::move(parts), std::move(ranges));
   return o;
 }
 
