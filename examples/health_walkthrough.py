@@ -151,7 +151,7 @@ save(region.plot(), "region_u_chart.png")
 # %%
 mdc = spc.qic("month", "n", "days", data=cdi, part="period", multiply=10_000, improvement="decrease",
               target=6, title="CDI per 10,000 risk days (Making Data Count)")
-print(mdc.summary()[["period_label", "mean", "lpl", "upl", "improvement", "concern", "variation",
+print(mdc.summary()[["period_label", "cl", "lcl", "ucl", "improvement", "concern", "variation",
                      "assurance"]])
 save(mdc.plot(), "cdi_making_data_count.png")
 

@@ -39,11 +39,10 @@ def mdc_options(case: pd.Series) -> dict[str, object]:
 def check(got: pd.DataFrame, want: pd.DataFrame, label: str) -> None:
     assert len(got) == len(want), label
     assert np.array_equal(got["period"].to_numpy() - 1, want["rebase_group"].to_numpy()), label
-    for col in ["mean", "lpl", "upl"]:
-        ok = close(got[col].to_numpy(), want[col].to_numpy())
+    for col, want_col in [("cl", "mean"), ("lcl", "lpl"), ("ucl", "upl")]:
+        ok = close(got[col].to_numpy(), want[want_col].to_numpy())
         assert ok.all(), f"{label}: {col} differs at points {np.flatnonzero(~ok) + 1}"
-    causes = got["special_cause"].astype(object).where(got["special_cause"].notna(), "none")
-    labels = [CAUSE_LABEL[c] for c in causes]
+    labels = [CAUSE_LABEL[c] for c in got["special_cause"].astype(str)]
     assert labels == want["special_cause_type"].tolist(), label
     types = [TYPE_LABEL[t] for t in got["point_type"].astype(str)]
     assert types == want["point_type"].tolist(), label

@@ -22,6 +22,7 @@ def test_dates_as_x(cdi: pd.DataFrame) -> None:
     assert d["x"].tolist() == cdi["month"].tolist()
     assert d["i"].tolist() == list(range(1, len(cdi) + 1))
     assert list(d.columns) == list(spc.POINT_COLUMNS)
+    assert list(r.summary().columns) == list(spc.SUMMARY_COLUMNS)
     # cdi run chart, all 36 points: median 17, n.useful 32, L 14 > 8, C 6 < 11 → signal.
     s = r.summary().iloc[0]
     assert (s["cl"], s["n_useful"], s["longest_run"], s["n_crossings"]) == (17, 32, 14, 6)
@@ -254,10 +255,16 @@ def test_rules_columns_and_aliases() -> None:
     b = spc.qic(y=y, chart="i", rules=["WE", "ihi"])
     pd.testing.assert_frame_equal(a.data, b.data)
     d = a.data
-    assert set(spc.POINT_COLUMNS) < set(d.columns)
-    assert {"rule_signal", "rule", "rule_direction", "rules_fired"} <= set(d.columns)
-    assert d["rule_signal"].any()
-    assert "we4" in a.summary()["rules_fired"].iloc[0]
+    # As the command line: the base columns, one boolean per rule that fired, then the label.
+    assert list(d.columns) == [*spc.POINT_COLUMNS, "we1", "ihi_trend", "we2", "we3", "ihi_shift", "we4",
+                               "ihi_few_runs", "rule"]
+    assert d["ihi_few_runs"].all()  # a series-level rule: true on every point of the part
+    assert (d["rule"] != "none").any() and set(d["rule"].astype(str)) <= {"none", *spc.RULES}
+    s = a.summary()
+    assert s["rules_fired"].iloc[0] == "we1;ihi_trend;we2;we3;ihi_shift;we4;ihi_few_runs"
+    assert s["rule_points"].iloc[0] == int((d["rule"] != "none").sum())
+    assert bool(s["ihi_few_runs"].iloc[0]) and not bool(s["ihi_many_runs"].iloc[0])
+    assert s["we4"].iloc[0] == int(d["we4"].sum())
     assert a.rules == ["we1", "ihi_trend", "we2", "we3", "ihi_shift", "we4", "ihi_few_runs", "ihi_many_runs"]
 
 
@@ -265,8 +272,12 @@ def test_mdc_mode_columns_and_part_as_rebase(cdi: pd.DataFrame) -> None:
     a = spc.qic("month", "n", data=cdi, improvement="decrease", part=24)
     b = spc.qic("month", "n", data=cdi, improvement="decrease", rebase=25)
     pd.testing.assert_frame_equal(a.data, b.data)
-    assert list(a.data.columns) == list(spc.MDC_POINT_COLUMNS)
-    assert list(a.summary().columns) == list(spc.MDC_SUMMARY_COLUMNS)
+    assert list(a.data.columns)[: len(spc.MDC_POINT_COLUMNS)] == list(spc.MDC_POINT_COLUMNS)
+    assert list(a.data.columns)[-1] == "rule"
+    assert list(a.summary().columns)[: len(spc.MDC_SUMMARY_COLUMNS)] == list(spc.MDC_SUMMARY_COLUMNS)
+    assert {"rule_points", "rules_fired", "mdc_beyond", "mdc_trend", "mdc_two_in_three", "mdc_shift"} <= set(
+        a.summary().columns
+    )
     with pytest.raises(TypeError, match="XmR"):
         spc.qic("month", "n", "days", data=cdi, chart="u", improvement="decrease")
 

@@ -95,8 +95,9 @@ def qic(
         analysis: rule sets ``"sigma3"``, ``"anhoej"``, ``"ihi"`` (Perla et al. 2011),
         ``"we"`` (Western Electric), ``"nelson"``, ``"mdc"`` (NHS Making Data Count rules over
         this chart's limits), single rules (``"we2"``, ``"nelson7"``, ...; see
-        :data:`spc.RULES`), as a list or a comma-separated string. Adds the columns
-        ``rule_signal``, ``rule``, ``rule_direction`` and ``rules_fired``.
+        :data:`spc.RULES`), as a list or a comma-separated string. Adds, as the command
+        line's ``--rules``, a boolean column per rule that fired and the label ``rule`` to
+        ``.data``, and the rules' counts to ``.summary()``.
     multiply:
         Multiplies ``y``, the centre line and the limits for display (e.g. 100 for percent,
         10000 for rates per 10,000 days); the statistics are unchanged.
@@ -352,10 +353,23 @@ def _qic_mdc(
     prep = prepare(x=x, y=y, n=n, sd=None, data=data, chart="i", freeze=None, part=part, exclude=None,
                    cl=None, by=by)
     G = len(prep.offsets) - 1
+    options = {"freeze": freeze, "part": part, "rebase": rebase, "target": target,
+               "improvement": improvement}
     yv = prep.y
+    problems_ratio: list[tuple[int, str, int | None, str]] = []
     if prep.n is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            yv = prep.y / prep.n
+        # y / n as the I chart plots it, with the I chart's checks of the denominators.
+        none = np.zeros(0, dtype=np.int64)
+        no_offsets = np.zeros(G + 1, dtype=np.int64)
+        try:
+            ratio = _core.compute_batch(
+                prep.y, prep.n, None, prep.offsets, "i", "anhoej", True, np.zeros(G, dtype=np.int64),
+                np.full(G, np.nan), none, no_offsets, none, no_offsets, None, threads,
+            )
+        except _core.EngineError as err:
+            raise translate(err.args, prep, options) from None
+        problems_ratio = ratio["problems"]
+        yv = ratio["points"]["y"]
     if rebase is not None:
         rb, rb_off = csr_from_positions(positions(rebase, "rebase"), G)
     else:
@@ -364,8 +378,6 @@ def _qic_mdc(
     fix = positions(freeze, "freeze")
     if len(fix) > 1:
         raise TypeError("qic(freeze=...): give one number of points")
-    options = {"freeze": freeze, "part": part, "rebase": rebase, "target": target,
-               "improvement": improvement}
     engine_target = np.nan if target is None else float(target) / multiply
     try:
         out = _core.compute_mdc_batch(
@@ -374,12 +386,13 @@ def _qic_mdc(
         )
     except _core.EngineError as err:
         raise translate(err.args, prep, options) from None
-    problems = _problems(out["problems"], prep, options, errors)
+    problems = _problems(sorted(problems_ratio + out["problems"]), prep, options, errors)
     ycol = prep.columns.get("y")
     xcol = prep.columns.get("x")
     return QicResult(
         chart="i",
         mode="mdc",
+        fix_after=fix[0] if fix else 0,
         improvement=improvement.lower(),
         method="anhoej",
         offsets=prep.offsets,

@@ -25,25 +25,25 @@ POINT_COLUMNS: tuple[str, ...] = (
     "sigma_signal", "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings",
     "n_crossings_min", "runs_signal",
 )
-#: Added to the per-point columns with ``rules=``.
-RULE_POINT_COLUMNS: tuple[str, ...] = ("rule_signal", "rule", "rule_direction", "rules_fired")
 
-#: The columns of :meth:`QicResult.summary` (after the group columns).
+#: The columns of :meth:`QicResult.summary` (after the group columns; ``x_first`` and ``x_last``
+#: only with ``x``), as the command line's ``--summary`` writes them, then the average limits.
 SUMMARY_COLUMNS: tuple[str, ...] = (
-    "part", "first", "last", "n_obs", "n_useful", "longest_run", "longest_run_max",
-    "n_crossings", "n_crossings_min", "runs_signal", "avg_lcl", "cl", "avg_ucl", "lcl", "ucl",
-    "n_sigma_signals",
+    "part", "first", "last", "x_first", "x_last", "n_points", "n_missing", "n_excluded", "cl",
+    "lcl", "ucl", "n_sigma_signals", "n_obs", "n_useful", "longest_run", "longest_run_max",
+    "n_crossings", "n_crossings_min", "runs_signal", "avg_lcl", "avg_ucl",
 )
 
-#: The per-point columns in Making Data Count mode (``improvement=``).
+#: The per-point columns in Making Data Count mode (``improvement=``), before the rule columns.
 MDC_POINT_COLUMNS: tuple[str, ...] = (
-    "i", "x", "period", "y", "mean", "lpl", "upl", "special_cause", "point_type",
+    "i", "x", "period", "baseline", "y", "cl", "lcl", "ucl", "special_cause", "point_type",
 )
-#: The summary columns in Making Data Count mode: one row per series and period.
+#: The summary columns in Making Data Count mode (one row per series and period), before the
+#: rule columns.
 MDC_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "period", "first", "last", "n_points", "n_missing", "mean", "amr", "lpl", "upl",
-    "improvement", "concern", "neutral_high", "neutral_low", "common_cause", "variation",
-    "assurance", "trial_limits",
+    "period", "first", "last", "x_first", "x_last", "n_points", "n_missing", "cl", "lcl", "ucl",
+    "amr", "improvement", "concern", "neutral_high", "neutral_low", "common_cause", "variation",
+    "target", "assurance", "trial_limits",
 )
 
 _SCALED = ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95")
@@ -83,11 +83,11 @@ def _categorical(codes: np.ndarray, names: tuple[str, ...], none_code: int | Non
     return pd.Categorical.from_codes(shifted, categories=categories)
 
 
-def mask_names(masks: np.ndarray, names: tuple[str, ...] = RULE_NAMES) -> np.ndarray:
-    """Comma-separated rule names of each bit mask (an object array)."""
+def mask_names(masks: np.ndarray, names: tuple[str, ...] = RULE_NAMES, separator: str = ",") -> np.ndarray:
+    """The rule names of each bit mask, joined by `separator` (an object array)."""
     uniq, inverse = np.unique(masks.astype(np.uint64), return_inverse=True)
     text = np.array(
-        [",".join(names[b] for b in range(len(names) - 1) if int(u) >> b & 1) for u in uniq], dtype=object
+        [separator.join(names[b] for b in range(len(names) - 1) if int(u) >> b & 1) for u in uniq], dtype=object
     )
     return text[inverse.reshape(-1)] if len(masks) else np.zeros(0, dtype=object)
 
@@ -152,6 +152,7 @@ class QicResult:
         improvement: str | None = None,
         y: np.ndarray | None = None,
         problems: pd.DataFrame | None = None,
+        fix_after: int = 0,
     ) -> None:
         self.chart = chart
         self.mode = mode
@@ -170,6 +171,7 @@ class QicResult:
         self._part_labels = part_labels
         self._engine = engine
         self._y = y
+        self._fix_after = int(fix_after)
         if mode == "mdc":
             self._points = engine["points"]
             self._parts = engine["periods"]
@@ -232,19 +234,23 @@ class QicResult:
 
     @property
     def data(self) -> pd.DataFrame:
-        """One row per point: the group columns (with ``by=``), then the columns of the command
-        line: ``i`` (1-based position in its series), ``x``, ``part``, ``baseline``, ``include``,
-        ``y``, ``cl``, ``lcl``, ``ucl``, ``lcl_95``, ``ucl_95``, ``sigma_signal`` and the runs
-        analysis of the point's part (``n_obs``, ``n_useful``, ``longest_run``,
-        ``longest_run_max``, ``n_crossings``, ``n_crossings_min``, ``runs_signal``; the run and
-        crossing statistics are missing (``<NA>``) when the part has no useful point).
+        """One row per point: the group columns (with ``by=``), then the command line's columns
+        (:data:`spc.POINT_COLUMNS`): ``i`` (1-based position in its series), ``x``, ``part``,
+        ``baseline``, ``include``, ``y``, ``cl``, ``lcl``, ``ucl``, ``lcl_95``, ``ucl_95``,
+        ``sigma_signal`` and the runs analysis of the point's part (``n_obs``, ``n_useful``,
+        ``longest_run``, ``longest_run_max``, ``n_crossings``, ``n_crossings_min``,
+        ``runs_signal``; the run and crossing statistics are missing (``<NA>``) when the part has
+        no useful point).
 
-        With ``rules=``, also ``rule_signal`` (a rule fired at the point), ``rule`` (the
-        highest-precedence rule that fired), ``rule_direction`` (+1 above or increasing, -1 below
-        or decreasing) and ``rules_fired`` (every rule that fired, comma-separated).
+        With ``rules=``, as the command line's ``--rules``: one boolean column per rule that fired
+        anywhere (a series-level rule such as ``ihi_few_runs`` is true on every point of a part
+        where it fired), then ``rule``, the highest-precedence rule that fired at the point
+        (``"none"`` where none did).
 
-        In Making Data Count mode the columns are ``i``, ``x``, ``period``, ``y``, ``mean``,
-        ``lpl``, ``upl`` (process limits), ``special_cause`` and ``point_type``.
+        In Making Data Count mode (:data:`spc.MDC_POINT_COLUMNS`): ``i``, ``x``, ``period``,
+        ``baseline`` (among the points that fix the period's limits), ``y``, ``cl`` (the mean),
+        ``lcl`` and ``ucl`` (the process limits), ``special_cause``, ``point_type``, then the MDC
+        rules that fired and ``rule``.
 
         ``y``, the centre line and the limits are multiplied by ``multiply``. Built on first
         access and cached; a copy is returned.
@@ -252,6 +258,53 @@ class QicResult:
         if self._data is None:
             self._data = self._build_mdc_data() if self.mode == "mdc" else self._build_data()
         return _copy(self._data)
+
+    def _rule_point_columns(
+        self, fired: np.ndarray, label: np.ndarray, part_fired: np.ndarray, prow: np.ndarray
+    ) -> dict[str, Any]:
+        """Per point: a boolean per rule that fired anywhere, then the label."""
+        cols: dict[str, Any] = {}
+        anywhere = int(np.bitwise_or.reduce(part_fired)) if len(part_fired) else 0
+        series_mask = int(_core.series_rules_mask())
+        for b in range(len(RULE_NAMES) - 1):
+            if not anywhere >> b & 1:
+                continue
+            bit = np.uint32(1 << b)
+            if series_mask >> b & 1:
+                cols[RULE_NAMES[b]] = (part_fired[prow] & bit) != 0 if len(part_fired) else np.zeros(len(prow), bool)
+            else:
+                cols[RULE_NAMES[b]] = (fired & bit) != 0
+        cols["rule"] = _categorical(label, RULE_NAMES)
+        return cols
+
+    def _rule_summary_columns(
+        self, evaluated: int, part_fired: np.ndarray, points: np.ndarray, label: np.ndarray,
+        prow: np.ndarray, has: np.ndarray, extra: dict[str, np.ndarray] | None,
+    ) -> dict[str, Any]:
+        """Per part: points with a rule, the rules that fired, then per rule evaluated its points
+        (a series-level rule: whether it fired), then the IHI runs count."""
+        P = len(part_fired)
+        none = len(RULE_NAMES) - 1
+        signal = (label != none) & has
+        cols: dict[str, Any] = {
+            "rule_points": np.bincount(prow[signal], minlength=P).astype(np.int64),
+            "rules_fired": mask_names(part_fired, separator=";"),
+        }
+        series_mask = int(_core.series_rules_mask())
+        for b in range(none):
+            if not evaluated >> b & 1:
+                continue
+            if series_mask >> b & 1:
+                cols[RULE_NAMES[b]] = (part_fired & np.uint32(1 << b)) != 0
+            else:
+                cols[RULE_NAMES[b]] = points[:, b].astype(np.int64)
+        ihi_runs = (1 << RULE_NAMES.index("ihi_few_runs")) | (1 << RULE_NAMES.index("ihi_many_runs"))
+        if extra is not None and evaluated & ihi_runs:
+            cols["ihi_useful"] = extra["ihi_useful"].astype(np.int64)
+            cols["ihi_runs"] = extra["ihi_runs"].astype(np.int64)
+            cols["ihi_runs_lower"] = extra["ihi_runs_lower"]
+            cols["ihi_runs_upper"] = extra["ihi_runs_upper"]
+        return cols
 
     def _build_data(self) -> pd.DataFrame:
         p = self._points
@@ -281,48 +334,58 @@ class QicResult:
             cols[name] = _nullable_int(take(parts[name]), ~defined)
         cols["runs_signal"] = take(parts["runs_signal"]) & has
         if "rule_points" in self._engine:
-            rp = self._engine["rule_points"]
-            label = rp["label"]
-            none = len(RULE_NAMES) - 1
-            cols["rule_signal"] = label != none
-            cols["rule"] = _categorical(label, RULE_NAMES, none_code=none)
-            cols["rule_direction"] = rp["direction"]
-            cols["rules_fired"] = mask_names(rp["fired"])
+            rp, rs = self._engine["rule_points"], self._engine["rule_parts"]
+            cols.update(self._rule_point_columns(rp["fired"], rp["label"], rs["fired"], prow))
         return pd.DataFrame(cols, copy=False)
+
+    def _mdc_baseline(self, series: np.ndarray, prow: np.ndarray, has: np.ndarray) -> np.ndarray:
+        """Whether each point is among the first `freeze` points of its period (all without)."""
+        if self._fix_after <= 0 or len(self._parts["first"]) == 0:
+            return np.ones(len(series), dtype=bool)
+        position = np.arange(len(series), dtype=np.int64) - self._offsets[series]
+        return ((position - self._parts["first"][prow]) < self._fix_after) & has
 
     def _build_mdc_data(self) -> pd.DataFrame:
         p = self._points
         series = self._series_of_point()
         i = np.arange(len(series), dtype=np.int64) - self._offsets[series] + 1
+        prow, has = self._part_row_of_point(series)
         m = self.multiply
         cols: dict[str, Any] = self._group_columns(series)
         cols["i"] = i
         cols["x"] = self._x_values(i)
         cols["period"] = p["period"]
+        cols["baseline"] = self._mdc_baseline(series, prow, has)
         assert self._y is not None
         cols["y"] = self._y * m
-        cols["mean"] = p["mean"] * m
-        cols["lpl"] = p["lpl"] * m
-        cols["upl"] = p["upl"] * m
-        cols["special_cause"] = _categorical(p["cause"], SPECIAL_CAUSES, none_code=0)
+        cols["cl"] = p["mean"] * m
+        cols["lcl"] = p["lpl"] * m
+        cols["ucl"] = p["upl"] * m
+        cols["special_cause"] = _categorical(p["cause"], SPECIAL_CAUSES)
         cols["point_type"] = _categorical(p["type"], POINT_TYPES)
+        cols.update(self._rule_point_columns(p["fired"], p["label"], self._parts["rules_fired"], prow))
         return pd.DataFrame(cols, copy=False)
 
     def summary(self) -> pd.DataFrame:
-        """One row per series and part: the group columns (with ``by=``), ``part``, ``first`` and
-        ``last`` (1-based positions of its points), the runs analysis (``n_obs``, ``n_useful``,
-        ``longest_run``, ``longest_run_max``, ``n_crossings``, ``n_crossings_min``,
-        ``runs_signal``), the average and last-point limits (``avg_lcl``, ``cl``, ``avg_ucl``,
-        ``lcl``, ``ucl``, as qicharts2's aLCL/CL/aUCL) and the number of points outside the
-        limits (``n_sigma_signals``). With ``part=`` labels, also ``part_label``; with
-        ``rules=``, also ``rules_fired`` (every rule that fired in the part, series-level rules
-        such as too few runs included), ``n_rule_signals`` (points where a rule fired) and, for
-        the IHI rules, ``ihi_useful``, ``ihi_runs``, ``ihi_runs_lower``, ``ihi_runs_upper``.
+        """One row per series and part, as the command line's ``--summary``
+        (:data:`spc.SUMMARY_COLUMNS`): the group columns (with ``by=``), ``part``, ``first`` and
+        ``last`` (1-based positions), ``x_first`` and ``x_last`` (with ``x``), ``n_points``,
+        ``n_missing``, ``n_excluded``, ``cl``, ``lcl``, ``ucl`` (at the part's last point),
+        ``n_sigma_signals``, the runs analysis (``n_obs``, ``n_useful``, ``longest_run``,
+        ``longest_run_max``, ``n_crossings``, ``n_crossings_min``, ``runs_signal``); then
+        ``avg_lcl`` and ``avg_ucl`` (the average limits: qicharts2's aLCL and aUCL) and, with
+        ``part=`` labels, ``part_label``. With ``rules=``: ``rule_points`` (points where a rule
+        fired), ``rules_fired`` (``;``-separated, series-level rules such as too few runs
+        included), one column per rule evaluated (its points, or for a series-level rule whether
+        it fired) and, for the IHI runs rules, ``ihi_useful``, ``ihi_runs``, ``ihi_runs_lower``,
+        ``ihi_runs_upper``.
 
-        In Making Data Count mode: one row per series and period with ``period``, ``first``,
-        ``last``, ``n_points``, ``n_missing``, ``mean``, ``amr`` (mean moving range), ``lpl``,
-        ``upl``, the counts of each point type, ``variation`` (the type of the period's last
-        point), ``assurance`` (the target against the period's limits) and ``trial_limits``.
+        In Making Data Count mode (:data:`spc.MDC_SUMMARY_COLUMNS`), one row per series and
+        period: ``period``, ``first``, ``last`` (``x_first``, ``x_last``), ``n_points``,
+        ``n_missing``, ``cl`` (the mean), ``lcl``, ``ucl`` (process limits), ``amr`` (mean moving
+        range), the counts of each point type, ``variation`` (the type of the period's last
+        point), ``target``, ``assurance`` (the target against the period's limits),
+        ``trial_limits``, then the MDC rules as above (and ``period_label`` with labels).
 
         Examples
         --------
@@ -336,6 +399,17 @@ class QicResult:
         if self._summary is None:
             self._summary = self._build_mdc_summary() if self.mode == "mdc" else self._build_summary()
         return _copy(self._summary)
+
+    def _part_counts(self, prow: np.ndarray, has: np.ndarray, flags: np.ndarray, P: int) -> np.ndarray:
+        return np.bincount(prow[has & flags], minlength=P).astype(np.int64)
+
+    def _x_ends(self, cols: dict[str, Any], series: np.ndarray, first: np.ndarray, last: np.ndarray) -> None:
+        if self._x is None:
+            return
+        x = self._x.reset_index(drop=True)
+        start = self._offsets[series]
+        cols["x_first"] = x.array.take(start + first)
+        cols["x_last"] = x.array.take(start + last)
 
     def _build_summary(self) -> pd.DataFrame:
         parts = self._parts
@@ -355,13 +429,19 @@ class QicResult:
             return out
 
         s = parts["series"]
+        m = self.multiply
         cols: dict[str, Any] = self._group_columns(s)
         cols["part"] = parts["part"].astype(np.int64)
-        if self._part_labels is not None:
-            first_point = self._offsets[s] + parts["first"]
-            cols["part_label"] = pd.array(self._part_labels[first_point], dtype=object)
         cols["first"] = parts["first"] + 1
         cols["last"] = parts["last"] + 1
+        self._x_ends(cols, s, parts["first"], parts["last"])
+        cols["n_points"] = parts["last"] - parts["first"] + 1
+        cols["n_missing"] = self._part_counts(prow, has, np.isnan(self._points["y"]), P)
+        cols["n_excluded"] = self._part_counts(prow, has, ~self._points["include"], P)
+        cols["cl"] = parts["cl"] * m
+        cols["lcl"] = parts["lcl"] * m
+        cols["ucl"] = parts["ucl"] * m
+        cols["n_sigma_signals"] = parts["n_sigma_signals"].astype(np.int64)
         defined = parts["runs_defined"]
         none = np.zeros(P, dtype=bool)
         cols["n_obs"] = _nullable_int(parts["n_obs"], none)
@@ -369,52 +449,54 @@ class QicResult:
         for name in _RUNS_OPTIONAL:
             cols[name] = _nullable_int(parts[name], ~defined)
         cols["runs_signal"] = parts["runs_signal"]
-        m = self.multiply
         cols["avg_lcl"] = part_mean(self._points["lcl"]) * m
-        cols["cl"] = parts["cl"] * m
         cols["avg_ucl"] = part_mean(self._points["ucl"]) * m
-        cols["lcl"] = parts["lcl"] * m
-        cols["ucl"] = parts["ucl"] * m
-        cols["n_sigma_signals"] = parts["n_sigma_signals"].astype(np.int64)
+        if self._part_labels is not None:
+            cols["part_label"] = pd.array(self._part_labels[self._offsets[s] + parts["first"]], dtype=object)
         if "rule_parts" in self._engine:
-            rs = self._engine["rule_parts"]
-            rp = self._engine["rule_points"]
-            cols["rules_fired"] = mask_names(rs["fired"])
-            signal = (rp["label"] != len(RULE_NAMES) - 1)[has]
-            cols["n_rule_signals"] = np.bincount(prow_ok[signal], minlength=P).astype(np.int64)
-            if any(r.startswith("ihi_") for r in self.rules):
-                cols["ihi_useful"] = rs["ihi_useful"].astype(np.int64)
-                cols["ihi_runs"] = rs["ihi_runs"].astype(np.int64)
-                cols["ihi_runs_lower"] = rs["ihi_runs_lower"]
-                cols["ihi_runs_upper"] = rs["ihi_runs_upper"]
+            rs, rp = self._engine["rule_parts"], self._engine["rule_points"]
+            cols.update(self._rule_summary_columns(
+                int(self._engine["rules_mask"]), rs["fired"], rs["points"], rp["label"], prow, has, rs
+            ))
         return pd.DataFrame(cols, copy=False)
 
     def _build_mdc_summary(self) -> pd.DataFrame:
         per = self._parts
+        K = len(per["period"])
         m = self.multiply
-        cols: dict[str, Any] = self._group_columns(per["series"])
+        s = per["series"]
+        cols: dict[str, Any] = self._group_columns(s)
         cols["period"] = per["period"].astype(np.int64)
-        if self._part_labels is not None:
-            first_point = self._offsets[per["series"]] + per["first"]
-            cols["period_label"] = pd.array(self._part_labels[first_point], dtype=object)
         cols["first"] = per["first"] + 1
         cols["last"] = per["last"] + 1
+        self._x_ends(cols, s, per["first"], per["last"])
         cols["n_points"] = per["n_points"].astype(np.int64)
         cols["n_missing"] = per["n_missing"].astype(np.int64)
-        for name in ("mean", "amr", "lpl", "upl"):
-            cols[name] = per[name] * m
+        cols["cl"] = per["mean"] * m
+        cols["lcl"] = per["lpl"] * m
+        cols["ucl"] = per["upl"] * m
+        cols["amr"] = per["amr"] * m
         for name in ("improvement", "concern", "neutral_high", "neutral_low", "common_cause"):
             cols[name] = per[name].astype(np.int64)
         cols["variation"] = _categorical(per["variation"], POINT_TYPES)
+        cols["target"] = np.full(K, np.nan if self.target is None else self.target)
         cols["assurance"] = _categorical(per["assurance"], ASSURANCES, none_code=0)
         cols["trial_limits"] = per["trial_limits"]
+        series = self._series_of_point()
+        prow, has = self._part_row_of_point(series)
+        cols.update(self._rule_summary_columns(
+            int(_core.rule_mask("mdc")), per["rules_fired"], per["rule_points"], self._points["label"],
+            prow, has, None,
+        ))
+        if self._part_labels is not None:
+            cols["period_label"] = pd.array(self._part_labels[self._offsets[s] + per["first"]], dtype=object)
         return pd.DataFrame(cols, copy=False)
 
     def series_summary(self) -> pd.DataFrame:
         """One row per series: the group columns, the number of points, and the headline results.
 
         Standard charts: ``n_parts``, ``runs_signal`` (in any part), ``n_sigma_signals`` (in all
-        parts) and, with ``rules=``, ``n_rule_signals``. Making Data Count mode: ``variation``
+        parts) and, with ``rules=``, ``rule_points``. Making Data Count mode: ``variation``
         (the type of the last non-missing point) and ``assurance`` (the target against the last
         period's limits), as NHSRplotthedots reports them.
         """
@@ -435,7 +517,7 @@ class QicResult:
         if "rule_points" in self._engine:
             label = self._engine["rule_points"]["label"]
             point_series = self._series_of_point()
-            cols["n_rule_signals"] = np.bincount(
+            cols["rule_points"] = np.bincount(
                 point_series[label != len(RULE_NAMES) - 1], minlength=G
             ).astype(np.int64)
         return pd.DataFrame(cols, copy=False)

@@ -17,6 +17,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -503,6 +504,18 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
                       q_upl = array_of<double>(K);
   py::array_t<std::uint8_t> q_var = array_of<std::uint8_t>(K), q_ass = array_of<std::uint8_t>(K);
   py::array_t<bool> q_trial = array_of<bool>(K);
+  py::array_t<std::uint32_t> q_fired = array_of<std::uint32_t>(K);
+  py::array_t<std::int32_t> q_rule_points(std::vector<py::ssize_t>{static_cast<py::ssize_t>(K),
+                                                                   static_cast<py::ssize_t>(spc::rule_count)});
+  // The label of each point: its highest-precedence rule (the enum order is the precedence).
+  py::array_t<std::uint8_t> o_label = array_of<std::uint8_t>(N);
+  {
+    auto lab = mut(o_label);
+    for (std::size_t i = 0; i < N; ++i) {
+      const spc::rule_mask m = FIRED[i] & ~spc::series_rules;
+      lab[i] = static_cast<std::uint8_t>(m == 0 ? spc::rule_count : static_cast<std::size_t>(std::countr_zero(m)));
+    }
+  }
   {
     auto se = mut(q_series), fi = mut(q_first), la = mut(q_last);
     auto pe = mut(q_period), np_ = mut(q_np), nm = mut(q_nm), im = mut(q_imp), co = mut(q_con), nh = mut(q_nh),
@@ -533,6 +546,17 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
       va[r] = static_cast<std::uint8_t>(p.variation);
       as[r] = static_cast<std::uint8_t>(p.assurance);
       tr[r] = p.trial_limits;
+      // The rules of the period: which fired, and at how many points each.
+      spc::rule_mask any = 0;
+      std::int32_t* counts = q_rule_points.mutable_data() + r * spc::rule_count;
+      std::fill(counts, counts + spc::rule_count, 0);
+      const std::size_t a = off[g];
+      for (std::size_t i = a + p.first; i <= a + p.last && i < N; ++i) {
+        any |= FIRED[i];
+        for (std::size_t b = 0; b < spc::rule_count; ++b)
+          if (spc::has_rule(FIRED[i], static_cast<spc::rule>(b))) ++counts[b];
+      }
+      q_fired.mutable_data()[r] = any;
     }
   }
   py::array_t<std::int64_t> o_koff = array_of<std::int64_t>(G + 1);
@@ -546,6 +570,7 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   points["cause"] = o_cause;
   points["type"] = o_type;
   points["fired"] = o_fired;
+  points["label"] = o_label;
   py::dict per;
   per["series"] = q_series;
   per["period"] = q_period;
@@ -565,6 +590,8 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   per["variation"] = q_var;
   per["assurance"] = q_ass;
   per["trial_limits"] = q_trial;
+  per["rules_fired"] = q_fired;
+  per["rule_points"] = q_rule_points;
   py::dict series;
   series["variation"] = s_var;
   series["assurance"] = s_ass;
