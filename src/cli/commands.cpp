@@ -830,16 +830,13 @@ struct mdc_output {
 mdc_output compute_mdc_output(const chart_command& cmd, const rules_request& req,
                               const loaded_series& data) {
   mdc_output o;
-  o.y = data.y;
-  if (!data.n.empty()) {
-    // y/n as the I chart plots it, with the I chart's checks of the denominators.
-    chart_options ratio;
-    ratio.chart = chart_type::i;
-    try {
-      o.y = qic(series_view{data.y, data.n, {}}, ratio).y;
-    } catch (const input_error& e) {
-      translate(e, cmd, data);
-    }
+  // The values (y/n with --n) as the I chart plots them, with the I chart's checks and messages.
+  chart_options values;
+  values.chart = chart_type::i;
+  try {
+    o.y = qic(series_view{data.y, data.n, {}}, values).y;
+  } catch (const input_error& e) {
+    translate(e, cmd, data);
   }
   try {
     o.chart = mdc_chart(o.y, req.mdc);
