@@ -293,3 +293,17 @@ def test_repr_and_html(cdi: pd.DataFrame) -> None:
         many = spc.qic(y=np.arange(300.0) % 7, by=np.repeat(np.arange(30), 10))
         html = many._repr_html_()
         assert "more rows" in html and "data:image/png;base64," in html and "first 12 of 30" in html
+
+
+def test_mdc_rule_variants() -> None:
+    """trend_points=6 finds a trend of six points that the default of seven does not, in the
+    Making Data Count mode and for rules='mdc' on any chart."""
+    y = [10, 12, 10, 12, 10, 12, 10, 12, 9, 9.5, 10, 10.5, 11, 11.5, 10, 12, 10, 12, 10, 12, 10, 12]
+    for kwargs in ({"improvement": "increase"}, {"chart": "i", "rules": "mdc"}):
+        seven = spc.qic(y=y, **kwargs).summary()["mdc_trend"].tolist()
+        six = spc.qic(y=y, trend_points=6, **kwargs).summary()["mdc_trend"].tolist()
+        assert (seven, six) == ([0], [6]), kwargs
+    with pytest.raises(ValueError, match="7 .* or 6"):
+        spc.qic(y=y, improvement="increase", shift_points=5)
+    with pytest.raises(ValueError, match="band_only"):
+        spc.qic(y=y, improvement="increase", two_in_three="sometimes")

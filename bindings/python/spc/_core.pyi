@@ -39,6 +39,9 @@ def compute_batch(
     exclude_offsets: npt.ArrayLike,
     rules: str | None = None,
     threads: int = 0,
+    mdc_trend: int = 7,
+    mdc_shift: int = 7,
+    two_in_three: str = "band_only",
 ) -> dict[str, Any]: ...
 def compute_mdc_batch(
     y: npt.ArrayLike,

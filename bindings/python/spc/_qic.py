@@ -48,6 +48,9 @@ def qic(
     xlab: str | None = None,
     errors: Literal["raise", "warn"] = "raise",
     threads: int = 0,
+    trend_points: int = 7,
+    shift_points: int = 7,
+    two_in_three: Literal["band_only", "beyond_2sigma"] = "band_only",
 ) -> QicResult:
     """Computes a run chart or a Shewhart control chart, or one per group with ``by=``.
 
@@ -131,6 +134,11 @@ def qic(
         :class:`SPCInputWarning` is issued and ``result.problems`` lists them.
     threads:
         Threads for a batch (0: the engine's default, every core or ``OMP_NUM_THREADS``).
+    trend_points, shift_points, two_in_three:
+        Variants of the Making Data Count rules (in MDC mode and for ``rules="mdc"``): the trend
+        and shift lengths (7, or 6), and which points the two-in-three rule counts
+        (``"band_only"``: between 2 and 3 sigma, as NHSRplotthedots 0.2.2; ``"beyond_2sigma"``:
+        beyond the limits too, as the 2023 MDC guidance).
 
     Returns
     -------
@@ -219,13 +227,21 @@ def qic(
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 0:
         raise TypeError(f"qic(threads={threads!r}): expected a whole number >= 0")
     rules_text = _rules_text(rules)
+    for name, value in (("trend_points", trend_points), ("shift_points", shift_points)):
+        if value not in (6, 7) or isinstance(value, bool):
+            raise SPCInputError(f"qic({name}={value!r}): expected 7 (the default) or 6", argument=name)
+    if two_in_three not in ("band_only", "beyond_2sigma"):
+        raise SPCInputError(
+            f"qic(two_in_three={two_in_three!r}): expected 'band_only' or 'beyond_2sigma'", argument="two_in_three"
+        )
+    variants = {"trend_points": int(trend_points), "shift_points": int(shift_points), "two_in_three": two_in_three}
 
     if improvement is not None:
         return _qic_mdc(
             x=x, y=y, n=n, data=data, chart=chart_name, freeze=freeze, part=part, exclude=exclude,
             cl=cl, rules=rules_text, multiply=float(multiply), by=by, screen=bool(screen),
             improvement=improvement, target=target, rebase=rebase, sd=sd, title=title, ylab=ylab,
-            xlab=xlab, threads=int(threads), errors=errors,
+            xlab=xlab, threads=int(threads), errors=errors, **variants,
         )
     if rebase is not None:
         raise TypeError(
@@ -243,7 +259,8 @@ def qic(
         out = _core.compute_batch(
             prep.y, prep.n, prep.sd, prep.offsets, chart_name, method_name, bool(screen),
             prep.freeze, prep.cl, prep.parts, prep.parts_offsets, prep.exclude,
-            prep.exclude_offsets, rules_text, int(threads),
+            prep.exclude_offsets, rules_text, int(threads), variants["trend_points"],
+            variants["shift_points"], variants["two_in_three"],
         )
     except _core.EngineError as err:
         raise translate(err.args, prep, options) from None
@@ -332,6 +349,7 @@ def _qic_mdc(
     *, x: Any, y: Any, n: Any, data: Any, chart: str, freeze: Any, part: Any, exclude: Any, cl: Any,
     rules: str | None, multiply: float, by: Any, screen: bool, improvement: str, target: float | None,
     rebase: Any, sd: Any, title: str | None, ylab: str | None, xlab: str | None, threads: int, errors: str,
+    trend_points: int, shift_points: int, two_in_three: str,
 ) -> QicResult:
     """NHS Making Data Count charts (qic(..., improvement=...))."""
     if not isinstance(improvement, str) or improvement.lower() not in ("increase", "decrease", "neutral"):
@@ -382,7 +400,8 @@ def _qic_mdc(
     try:
         out = _core.compute_mdc_batch(
             np.ascontiguousarray(yv), prep.offsets, improvement.lower(), rb, rb_off,
-            fix[0] if fix else 0, screen, engine_target, threads=threads,
+            fix[0] if fix else 0, screen, engine_target, trend=trend_points, shift=shift_points,
+            two_in_three=two_in_three, threads=threads,
         )
     except _core.EngineError as err:
         raise translate(err.args, prep, options) from None

@@ -147,7 +147,8 @@ int thread_count(int threads, std::size_t work) {
 py::dict compute_batch(const f64& y, const std::optional<f64>& n, const std::optional<f64>& sd, const i64& offsets,
                        const std::string& chart, const std::string& method, bool screen, const i64& freeze,
                        const f64& cl, const i64& parts, const i64& parts_offsets, const i64& exclude,
-                       const i64& exclude_offsets, const std::optional<std::string>& rules, int threads) {
+                       const i64& exclude_offsets, const std::optional<std::string>& rules, int threads,
+                       int mdc_trend, int mdc_shift, const std::string& two_in_three) {
   spc::chart_options base;
   const auto c = spc::parse_chart_type(chart);
   if (!c) bad_argument("chart", "unknown chart '" + chart + "'");
@@ -163,6 +164,11 @@ py::dict compute_batch(const f64& y, const std::optional<f64>& n, const std::opt
     const auto mask = spc::parse_rules(*rules);
     if (!mask) bad_argument("rules", "unknown rule or rule set in '" + *rules + "'");
     rule_opts.rules = *mask;
+    rule_opts.mdc.trend = mdc_trend;
+    rule_opts.mdc.shift = mdc_shift;
+    const auto p23 = spc::parse_two_in_three_policy(two_in_three);
+    if (!p23) bad_argument("two_in_three", "unknown policy '" + two_in_three + "'");
+    rule_opts.mdc.two_in_three = *p23;
     if (auto problem = spc::find_problem(rule_opts)) raise_engine_error("rules", problem->index(), problem->problem());
   }
 
@@ -679,7 +685,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("compute_batch", &compute_batch, py::arg("y"), py::arg("n"), py::arg("sd"), py::arg("offsets"),
         py::arg("chart"), py::arg("method"), py::arg("screen"), py::arg("freeze"), py::arg("cl"), py::arg("parts"),
         py::arg("parts_offsets"), py::arg("exclude"), py::arg("exclude_offsets"), py::arg("rules") = py::none(),
-        py::arg("threads") = 0, "Every chart of a batch in one call of the batch engine (and the rule engine).");
+        py::arg("threads") = 0, py::arg("mdc_trend") = 7, py::arg("mdc_shift") = 7,
+        py::arg("two_in_three") = "band_only", "Every chart of a batch in one call of the batch engine (and the rule engine).");
   m.def("compute_mdc_batch", &compute_mdc_batch, py::arg("y"), py::arg("offsets"), py::arg("improvement"),
         py::arg("rebase"), py::arg("rebase_offsets"), py::arg("fix_after"), py::arg("screen"), py::arg("target"),
         py::arg("trend") = 7, py::arg("shift") = 7, py::arg("two_in_three") = "band_only", py::arg("threads") = 0,
