@@ -74,8 +74,10 @@ struct chart_command {
 /// Registers `spc chart` on `app`; the parsed options land in `cmd`.
 CLI::App* add_chart_command(CLI::App& app, chart_command& cmd);
 
-/// Runs `spc chart`: reads the CSV, computes the chart, writes one CSV row per point and, when
-/// the CSV goes to a file, a short summary per part to standard output. Throws usage_error,
+/// Runs `spc chart`: reads the CSV, computes the chart (with --rules, the rule sets on each part;
+/// with `--chart i --rules mdc`, the Making Data Count chart instead), writes one CSV row per
+/// point, with --summary one CSV row per part or period and, when the points go to a file, a
+/// short report per part to standard output (docs/cli.md). Throws usage_error,
 /// data_error or spc::io::csv_error on bad input (the library's spc::input_error is translated
 /// into the CSV's rows and columns or the command line's options); returns the exit code.
 int run_chart(const chart_command& cmd);
