@@ -307,3 +307,16 @@ def test_mdc_rule_variants() -> None:
         spc.qic(y=y, improvement="increase", shift_points=5)
     with pytest.raises(ValueError, match="band_only"):
         spc.qic(y=y, improvement="increase", two_in_three="sometimes")
+
+
+def test_other_rules_in_mdc_mode(cdi: pd.DataFrame) -> None:
+    """rules= on top of the Making Data Count rules: the MDC results are unchanged, the other
+    rules add their columns (as spc chart --rules mdc,we)."""
+    plain = spc.qic("month", "n", data=cdi, improvement="decrease")
+    more = spc.qic("month", "n", data=cdi, improvement="decrease", rules="we,ihi")
+    for col in ["period", "y", "cl", "lcl", "ucl", "special_cause", "point_type"]:
+        pd.testing.assert_series_equal(plain.data[col], more.data[col])
+    assert "we4" in more.rules and "mdc_shift" in more.rules
+    s = more.summary()
+    assert {"we1", "we4", "ihi_shift", "ihi_runs", "mdc_shift"} <= set(s.columns)
+    assert s["rule_points"].iloc[0] >= plain.summary()["rule_points"].iloc[0]

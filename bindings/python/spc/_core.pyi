@@ -56,6 +56,7 @@ def compute_mdc_batch(
     shift: int = 7,
     two_in_three: str = "band_only",
     threads: int = 0,
+    rules: str | None = None,
 ) -> dict[str, Any]: ...
 def summarise_subgroups(
     values: npt.ArrayLike, codes: npt.ArrayLike, count: int

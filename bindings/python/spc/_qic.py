@@ -117,7 +117,8 @@ def qic(
         types (improvement, concern, neutral), variation and assurance. There ``freeze`` is
         the number of points of each period that fix the mean and limits
         (``fix_after_n_points``), ``screen`` screens outlying moving ranges, ``part`` and
-        ``rebase`` start new periods, and with ``n`` the ratio y/n is charted.
+        ``rebase`` start new periods, with ``n`` the ratio y/n is charted, and ``rules``
+        adds other rules on top of the MDC rules.
     target:
         A target value, in the units of the plotted values (after ``multiply``): drawn as a
         line; in Making Data Count mode also judged against the limits (assurance).
@@ -363,7 +364,7 @@ def _qic_mdc(
             f"qic(chart={chart!r}, improvement=...): Making Data Count charts are XmR (i) charts; "
             f"leave chart= out or give chart='i'"
         )
-    for name, value in (("exclude", exclude), ("cl", cl), ("rules", rules), ("sd", sd)):
+    for name, value in (("exclude", exclude), ("cl", cl), ("sd", sd)):
         if value is not None:
             raise TypeError(f"qic({name}=..., improvement=...): {name}= does not apply to Making Data Count charts")
     if rebase is not None and part is not None:
@@ -401,7 +402,7 @@ def _qic_mdc(
         out = _core.compute_mdc_batch(
             np.ascontiguousarray(yv), prep.offsets, improvement.lower(), rb, rb_off,
             fix[0] if fix else 0, screen, engine_target, trend=trend_points, shift=shift_points,
-            two_in_three=two_in_three, threads=threads,
+            two_in_three=two_in_three, threads=threads, rules=rules,
         )
     except _core.EngineError as err:
         raise translate(err.args, prep, options) from None

@@ -485,8 +485,8 @@ class QicResult:
         series = self._series_of_point()
         prow, has = self._part_row_of_point(series)
         cols.update(self._rule_summary_columns(
-            int(_core.rule_mask("mdc")), per["rules_fired"], per["rule_points"], self._points["label"],
-            prow, has, None,
+            int(self._engine["rules_mask"]), per["rules_fired"], per["rule_points"], self._points["label"],
+            prow, has, per,
         ))
         if self._part_labels is not None:
             cols["period_label"] = pd.array(self._part_labels[self._offsets[s] + per["first"]], dtype=object)

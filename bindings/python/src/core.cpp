@@ -386,7 +386,8 @@ py::dict compute_batch(const f64& y, const std::optional<f64>& n, const std::opt
 
 py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& direction, const i64& rebase,
                            const i64& rebase_offsets, std::int64_t fix_after, bool screen, double target,
-                           int trend, int shift, const std::string& two_in_three, int threads) {
+                           int trend, int shift, const std::string& two_in_three, int threads,
+                           const std::optional<std::string>& rules) {
   spc::mdc_options base;
   const auto d = spc::parse_improvement_direction(direction);
   if (!d) bad_argument("improvement", "unknown improvement direction '" + direction + "'");
@@ -400,6 +401,21 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   const auto p23 = spc::parse_two_in_three_policy(two_in_three);
   if (!p23) bad_argument("two_in_three", "unknown policy '" + two_in_three + "'");
   base.two_in_three = *p23;
+
+  // Other rules on top of the MDC rules, on each period's y, mean and process limits (as
+  // `spc chart --rules mdc,...` does).
+  spc::rule_options others;
+  others.rules = 0;
+  if (rules) {
+    const auto mask = spc::parse_rules(*rules);
+    if (!mask) bad_argument("rules", "unknown rule or rule set in '" + *rules + "'");
+    others.rules = *mask & ~spc::rules_in(spc::rule_set::mdc);
+    others.mdc.trend = trend;
+    others.mdc.shift = shift;
+    others.mdc.two_in_three = base.two_in_three;
+    if (auto problem = spc::find_problem(others)) raise_engine_error("rules", problem->index(), problem->problem());
+  }
+  const bool with_others = others.rules != 0;
 
   const std::size_t N = static_cast<std::size_t>(y.size());
   const std::vector<std::size_t> off = boundaries(offsets, N);
@@ -420,6 +436,7 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   py::array_t<std::uint8_t> s_var = array_of<std::uint8_t>(G), s_ass = array_of<std::uint8_t>(G);
   py::array_t<bool> s_ok = array_of<bool>(G);
   std::vector<spc::mdc_period> periods(P);
+  std::vector<spc::rules_summary> other_summary(with_others ? P : 0);
 
   const auto PER = mut(o_period);
   const auto MEAN = mut(o_mean), LPL = mut(o_lpl), UPL = mut(o_upl);
@@ -447,6 +464,10 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
       spc::mdc_workspace ws;
       std::vector<spc::mdc_period> local;
       spc::mdc_options o = base;
+      std::vector<spc::rule_point> pts;
+      std::vector<spc::rule_mask> other_fired;
+      std::vector<spc::rule> other_label;
+      std::vector<std::int8_t> other_dir;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 64)
 #endif
@@ -462,8 +483,22 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
           ASS[g] = static_cast<std::uint8_t>(r.assurance);
           OK[g] = 1;
           std::size_t k = period_off[g];
-          for (const auto& p : local)
-            if (k < period_off[g + 1]) periods[k++] = p;
+          for (const auto& p : local) {
+            if (k >= period_off[g + 1]) break;
+            if (with_others) {
+              const std::size_t first = a + p.first, len = p.last - p.first + 1;
+              pts.resize(len);
+              other_fired.resize(len);
+              other_label.resize(len);
+              other_dir.resize(len);
+              spc::classify(yv.subspan(first, len), MEAN.subspan(first, len), LPL.subspan(first, len),
+                            UPL.subspan(first, len), {}, pts);
+              other_summary[k] = spc::evaluate(std::span<const spc::rule_point>(pts), others,
+                                               spc::rule_columns{other_fired, other_label, other_dir});
+              for (std::size_t i = 0; i < len; ++i) FIRED[first + i] |= other_fired[i];
+            }
+            periods[k++] = p;
+          }
           for (; k < period_off[g + 1]; ++k) periods[k] = spc::mdc_period{};
         } catch (const spc::input_error& e) {
           OK[g] = 0;
@@ -513,6 +548,14 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   py::array_t<std::uint32_t> q_fired = array_of<std::uint32_t>(K);
   py::array_t<std::int32_t> q_rule_points(std::vector<py::ssize_t>{static_cast<py::ssize_t>(K),
                                                                    static_cast<py::ssize_t>(spc::rule_count)});
+  py::array_t<std::int32_t> q_ihi_useful = array_of<std::int32_t>(K), q_ihi_runs = array_of<std::int32_t>(K);
+  py::array_t<double> q_ihi_lower = array_of<double>(K), q_ihi_upper = array_of<double>(K);
+  auto ihi_u = mut(q_ihi_useful), ihi_r = mut(q_ihi_runs);
+  auto ihi_l = mut(q_ihi_lower), ihi_h = mut(q_ihi_upper);
+  std::fill(ihi_u.begin(), ihi_u.end(), 0);
+  std::fill(ihi_r.begin(), ihi_r.end(), 0);
+  std::fill(ihi_l.begin(), ihi_l.end(), spc::na);
+  std::fill(ihi_h.begin(), ihi_h.end(), spc::na);
   // The label of each point: its highest-precedence rule (the enum order is the precedence).
   py::array_t<std::uint8_t> o_label = array_of<std::uint8_t>(N);
   {
@@ -562,6 +605,14 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
         for (std::size_t b = 0; b < spc::rule_count; ++b)
           if (spc::has_rule(FIRED[i], static_cast<spc::rule>(b))) ++counts[b];
       }
+      if (with_others) {
+        const spc::rules_summary& o = other_summary[k];
+        any |= o.fired;
+        ihi_u[r] = o.ihi_useful;
+        ihi_r[r] = o.ihi_runs;
+        ihi_l[r] = o.ihi_runs_lower;
+        ihi_h[r] = o.ihi_runs_upper;
+      }
       q_fired.mutable_data()[r] = any;
     }
   }
@@ -598,6 +649,10 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   per["trial_limits"] = q_trial;
   per["rules_fired"] = q_fired;
   per["rule_points"] = q_rule_points;
+  per["ihi_useful"] = q_ihi_useful;
+  per["ihi_runs"] = q_ihi_runs;
+  per["ihi_runs_lower"] = q_ihi_lower;
+  per["ihi_runs_upper"] = q_ihi_upper;
   py::dict series;
   series["variation"] = s_var;
   series["assurance"] = s_ass;
@@ -608,6 +663,7 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   result["period_offsets"] = o_koff;
   result["series"] = series;
   result["problems"] = problems_list(problems);
+  result["rules_mask"] = spc::rules_in(spc::rule_set::mdc) | others.rules;
   return result;
 }
 
@@ -690,7 +746,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("compute_mdc_batch", &compute_mdc_batch, py::arg("y"), py::arg("offsets"), py::arg("improvement"),
         py::arg("rebase"), py::arg("rebase_offsets"), py::arg("fix_after"), py::arg("screen"), py::arg("target"),
         py::arg("trend") = 7, py::arg("shift") = 7, py::arg("two_in_three") = "band_only", py::arg("threads") = 0,
-        "Every Making Data Count chart of a batch in one call.");
+        py::arg("rules") = py::none(), "Every Making Data Count chart of a batch in one call.");
   m.def("summarise_subgroups", &summarise_subgroups, py::arg("values"), py::arg("codes"), py::arg("count"),
         "Subgroup mean, size and standard deviation of raw measurements.");
 }
