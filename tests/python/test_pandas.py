@@ -103,6 +103,9 @@ def test_several_group_columns_and_arrays() -> None:
     r2 = spc.qic(y=df["y"].to_numpy(), by=df["unit"].to_numpy())
     assert r2.by == ["group"]
     assert r2.n_series == 2
+    # Without data, a list is the group of each row; a missing key is a group of its own.
+    r3 = spc.qic(y=[1, 2, 3, 4, 5, 6], by=["a", None, "a", None, "b", "b"])
+    assert r3.n_series == 3 and r3.summary()["group"].isna().sum() == 1
 
 
 def test_part_as_labels_equals_part_as_positions(cdi: pd.DataFrame) -> None:

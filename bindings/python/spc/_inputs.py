@@ -353,6 +353,8 @@ def prepare(
     by_cols: list[Column] = []
     if by is not None:
         items = by if isinstance(by, list | tuple) else [by]
+        if data is None and isinstance(by, list | tuple) and all(np.ndim(item) == 0 for item in by):
+            items = [pd.Series(list(by), dtype=object)]  # without data, a list is the group of each row
         if len(items) == 0:
             raise TypeError("qic(by=[]): give at least one column")
         for k, item in enumerate(items):
