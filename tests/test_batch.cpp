@@ -572,6 +572,20 @@ TEST_CASE("spc batch: rows of a series need not be next to each other (stable gr
   REQUIRE(a.status == 0);
   REQUIRE(b.status == 0);
   CHECK(a.out == b.out);
+
+  // A bad value in the regrouped file is named by its row in that file.
+  std::vector<std::string> rows = lines_of(csv);
+  const std::size_t bad = 40;  // data row 40 = line 41
+  std::vector<std::string> cells;
+  std::istringstream line(rows[bad]);
+  for (std::string cell; std::getline(line, cell, ',');) cells.push_back(cell);
+  rows[bad] = cells[0] + "," + cells[1] + "," + cells[2] + ",-1," + cells[4];
+  std::string edited;
+  for (const auto& r : rows) edited += r + "\n";
+  const run_result c = spc_run("batch --input '" + write_file("by_month_bad.csv", edited).string() + "'" + args);
+  CHECK(c.status == 1);
+  CHECK(contains(c.err, "series hospital=" + cells[0] + ", infection=" + cells[1] +
+                            ": row 40, column 'n': a count cannot be negative (-1) in a u chart"));
 }
 
 TEST_CASE("spc batch: a bad series is named with its row and column; the others are written") {

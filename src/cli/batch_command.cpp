@@ -11,9 +11,11 @@
 // computed and written, and the exit status is 1 so that a script notices.
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <optional>
 #include <string>
@@ -200,15 +202,21 @@ struct batch_data {
   std::vector<label> x;
   std::string x_text;
   std::vector<std::size_t> offsets{0};  // series boundaries after grouping
-  std::vector<std::uint64_t> file_row;  // 1-based data row of each point after grouping
+  std::vector<std::uint64_t> file_row;  // 1-based data row of each point after regrouping, if any
   std::vector<std::string> keys;        // group values, series by series (by.size() each)
   std::vector<std::string> bad_value;   // per series: the first unreadable cell, or ""
   std::size_t series() const { return offsets.size() - 1; }
   std::string_view x_of(std::size_t row) const { return {x_text.data() + x[row].offset, x[row].size}; }
+  /// The 1-based data row of the file that point `row` (0-based, after grouping) came from.
+  std::uint64_t row_in_file(std::size_t row) const { return file_row.empty() ? row + 1 : file_row[row]; }
 };
 
+// Progress on standard error for large inputs, with the seconds since the command started.
+std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
 void progress(std::string_view what, std::size_t rows, std::string_view extra = {}) {
-  fmt::print(stderr, "spc batch: {} {} rows{}\n", what, rows, extra);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print(stderr, "spc batch: {} {} rows{} [{:.1f} s]\n", what, rows, extra, seconds);
   std::fflush(stderr);
 }
 
@@ -310,11 +318,7 @@ batch_data read_batch(const batch_command& cmd) {
   d.offsets.resize(S + 1);
   for (std::size_t s = 0; s < S; ++s) count[s + 1] += count[s];
   std::copy(count.begin(), count.end(), d.offsets.begin());
-  d.file_row.resize(rows);
-  if (!regrouped) {
-    for (std::size_t r = 0; r < rows; ++r) d.file_row[r] = r + 1;
-    return d;
-  }
+  if (!regrouped) return d;
   std::vector<std::size_t> to(rows);
   for (std::size_t r = 0; r < rows; ++r) to[r] = count[series_of_row[r]]++;
   series_of_row = {};
@@ -328,6 +332,7 @@ batch_data read_batch(const batch_command& cmd) {
   permute(d.n);
   permute(d.sd);
   permute(d.x);
+  d.file_row.resize(rows);
   for (std::size_t r = 0; r < rows; ++r) d.file_row[to[r]] = r + 1;
   return d;
 }
@@ -409,7 +414,7 @@ std::string series_error(const batch_command& cmd, const batch_data& d, const ba
   if (arg == "y" || arg == "n" || arg == "sd") {
     const std::string& column = arg == "y" ? cmd.y : arg == "n" ? cmd.n : cmd.sd;
     if (p->row != input_error::npos)
-      return fmt::format("row {}, column '{}': {}", d.file_row[p->row], column, p->error.problem());
+      return fmt::format("row {}, column '{}': {}", d.row_in_file(p->row), column, p->error.problem());
     return fmt::format("column '{}': {}", column, p->error.problem());
   }
   return fmt::format("option --{}: {}", arg, p->error.problem());
@@ -464,27 +469,50 @@ void write_blocks(output_file& out, std::size_t series, int threads, std::string
   }
   if (starts.back() != series) starts.push_back(series);
   const std::size_t blocks = starts.size() - 1, total = format.rows_before(series);
+  // Windows of blocks: the blocks of one window are formatted in parallel (OpenMP tasks) while
+  // the thread that writes writes the previous window, in order.
   const std::size_t window = static_cast<std::size_t>(std::max(threads, 1)) * 4;
-  std::vector<std::string> text(window);
+  std::vector<std::string> text[2] = {std::vector<std::string>(window), std::vector<std::string>(window)};
   std::size_t next_report = large_input;
-  for (std::size_t w = 0; w < blocks; w += window) {
+  auto write_window = [&](std::size_t w) {
     const std::size_t count = std::min(window, blocks - w);
-    const auto parallel_count = static_cast<long long>(count);
-#if defined(_OPENMP)
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-#endif
-    for (long long b = 0; b < parallel_count; ++b) {
-      const auto k = static_cast<std::size_t>(b);
-      text[k].clear();
-      format(text[k], starts[w + k], starts[w + k + 1]);
-    }
-    for (std::size_t k = 0; k < count; ++k) out.write(text[k]);
+    for (std::size_t k = 0; k < count; ++k) out.write(text[(w / window) % 2][k]);
     const std::size_t written = format.rows_before(starts[w + count]);
     if (total >= large_input && written >= next_report) {
       progress(what, written);
       next_report = (written / large_input + 1) * large_input;
     }
+  };
+  std::exception_ptr failure;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(threads)
+#pragma omp single
+#endif
+  {
+    for (std::size_t w = 0; w < blocks && !failure; w += window) {
+      std::vector<std::string>& buffers = text[(w / window) % 2];
+      const std::size_t count = std::min(window, blocks - w);
+      for (std::size_t k = 0; k < count; ++k) {
+#if defined(_OPENMP)
+#pragma omp task default(none) firstprivate(k, w) shared(buffers, starts, format)
+#endif
+        {
+          buffers[k].clear();
+          format(buffers[k], starts[w + k], starts[w + k + 1]);
+        }
+      }
+      try {
+        if (w > 0) write_window(w - window);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+#if defined(_OPENMP)
+#pragma omp taskwait
+#endif
+    }
   }
+  if (failure) std::rethrow_exception(failure);
+  if (blocks > 0) write_window((blocks - 1) / window * window);
   out.close();
 }
 
@@ -512,9 +540,15 @@ struct point_writer {
       const std::string prefix = group_prefix(cmd, d, s);
       const std::size_t begin = d.offsets[s], end = d.offsets[s + 1];
       const series_part* part = r.summary.parts.data() + r.summary.part_offsets[s];
+      std::string runs;  // the part's runs analysis, the same on every point of the part
+      runs_fields(runs, part->summary.runs);
       for (std::size_t k = begin; k < end; ++k) {
         const std::size_t i = k - begin;
-        while (i > part->summary.last) ++part;
+        if (i > part->summary.last) {
+          while (i > part->summary.last) ++part;
+          runs.clear();
+          runs_fields(runs, part->summary.runs);
+        }
         out += prefix;
         int_field(out, static_cast<long long>(i + 1));
         out += ',';
@@ -542,7 +576,7 @@ struct point_writer {
         out += ',';
         bool_field(out, r.sigma_signal[k] != 0);
         out += ',';
-        runs_fields(out, part->summary.runs);
+        out += runs;
         out += '\n';
       }
     }
@@ -655,6 +689,7 @@ int run_batch(const batch_command& cmd) {
   const std::optional<runs_method> method = parse_runs_method(cmd.method);
   if (!method) throw usage_error(fmt::format("option --method: unknown method '{}'", cmd.method));
   check_command(cmd, *chart);
+  started = std::chrono::steady_clock::now();
   const bool per_point = !cmd.output.empty() || cmd.summary.empty();
 
   const batch_data d = read_batch(cmd);
