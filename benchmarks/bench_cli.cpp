@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "common.hpp"
 
 namespace spc::bench {
@@ -104,7 +106,11 @@ void register_cli(bool per_point, int threads) {
     command += " 2>" + log.string();
     stopwatch watch;
     for (auto _ : state) {
+      // Both the tool and its baseline start from the same state: no old output file to
+      // truncate, no dirty pages of an earlier run being written back.
       fs::remove(points);
+      fs::remove(summary);
+      ::sync();
       watch.start();
       const int status = std::system(command.c_str());
       watch.stop(state);
@@ -130,6 +136,8 @@ void register_cli(bool per_point, int threads) {
     const fs::path output = work_dir() / "baseline_out.csv";
     stopwatch watch;
     for (auto _ : state) {
+      fs::remove(output);
+      ::sync();
       watch.start();
       io_pass(input, bytes_written(), output);
       watch.stop(state);

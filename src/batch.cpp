@@ -206,7 +206,9 @@ void compute_batch(const batch_input& in, const batch_options& o, const chart_co
     const std::size_t m = in.offsets[s + 1] - in.offsets[s];
     sum.part_offsets[s + 1] = sum.part_offsets[s] + (m > 0 ? options_of(o, s).parts.size() + 1 : 0);
   }
-  sum.parts.assign(sum.part_offsets[S], series_part{});
+  // Every row of a computed series is overwritten below, and the rows of failed series are
+  // dropped: a summary reused from an earlier call keeps its memory and is not cleared.
+  sum.parts.resize(sum.part_offsets[S]);
 
   int threads = 1;
 #if defined(SPC_HAVE_OPENMP)

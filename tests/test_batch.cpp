@@ -368,6 +368,24 @@ TEST_CASE("batch: a bad series reports its row and problem while the others comp
   }
 }
 
+TEST_CASE("batch: a summary reused between calls gives the same results as a new one") {
+  const assembled mixed = mixed_batch(500, 7);
+  const assembled golden = golden_batch();
+  batch_summary reused;
+  compute_batch(golden.input(), golden.options(2), chart_columns{}, reused);
+  compute_batch(mixed.input(), mixed.options(2), chart_columns{}, reused);
+  const batch_result fresh = qic_batch(mixed.input(), mixed.options(2), false);
+  REQUIRE(reused.parts.size() == fresh.summary.parts.size());
+  CHECK(reused.part_offsets == fresh.summary.part_offsets);
+  CHECK(reused.status == fresh.summary.status);
+  for (std::size_t k = 0; k < reused.parts.size(); ++k) {
+    const auto& a = reused.parts[k];
+    const auto& b = fresh.summary.parts[k];
+    CHECK((a.series == b.series && same(a.summary, b.summary) && a.n_points == b.n_points &&
+           same(a.last_y, b.last_y) && a.last_sigma_signal == b.last_sigma_signal));
+  }
+}
+
 TEST_CASE("batch: a malformed call throws input_error") {
   const std::vector<double> y = {1, 2, 3}, n2 = {1, 2};
   const chart_options o = chart(chart_type::i);
