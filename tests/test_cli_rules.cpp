@@ -701,7 +701,7 @@ TEST_CASE("cli rules: bad options name the option, exit status 2") {
     expect_error(base + "--chart i --improvement increase", 2, {"--improvement", "--rules mdc"});
   }
   SUBCASE("--target on a P chart") {
-    expect_error(base + "--chart p --n n --rules mdc --target 3", 2, {"--target", "p chart"});
+    expect_error(base + "--chart p --n n --rules mdc --target 3", 2, {"--target", "not --chart p"});
   }
   SUBCASE("--rebase without the MDC mode") { expect_error(base + "--chart i --rules we --rebase 4", 2, {"--rebase"}); }
   SUBCASE("--fix-after without the MDC mode") { expect_error(base + "--chart i --fix-after 12", 2, {"--fix-after"}); }

@@ -284,7 +284,7 @@ rules_request check_rules(const chart_command& cmd, chart_type chart) {
             "option --{}: only in the Making Data Count mode, which is --chart i --rules mdc{}",
             name,
             chart == chart_type::i ? std::string()
-                                   : fmt::format(" (this is a {} chart)", to_string(chart))));
+                                   : fmt::format(" (not --chart {})", to_string(chart))));
     if (chart == chart_type::run && req.mask != 0 && (req.mask & ~limit_rules) == 0)
       throw usage_error(fmt::format(
           "option --rules: {} {} control limits, which a run chart does not have; use a "
