@@ -104,8 +104,9 @@ void write_missing(const chart_columns& c) {
   for (auto col : {c.baseline, c.include, c.sigma_signal}) std::fill(col.begin(), col.end(), std::uint8_t{0});
 }
 
-// What one thread keeps between series.
-struct thread_state {
+// What one thread keeps between series (on cache lines of its own: the vectors' ends change with
+// every series).
+struct alignas(64) thread_state {
   workspace ws;
   std::vector<part_summary> parts;
   std::vector<double> y;  // the plotted statistic when the caller does not keep it
