@@ -104,9 +104,8 @@ void write_missing(const chart_columns& c) {
   for (auto col : {c.baseline, c.include, c.sigma_signal}) std::fill(col.begin(), col.end(), std::uint8_t{0});
 }
 
-// What one thread keeps between series (on cache lines of its own: the vectors' ends change with
-// every series).
-struct alignas(64) thread_state {
+// What one thread keeps between series.
+struct thread_state {
   workspace ws;
   std::vector<part_summary> parts;
   std::vector<double> y;  // the plotted statistic when the caller does not keep it
@@ -216,23 +215,23 @@ void compute_batch(const batch_input& in, const batch_options& o, const chart_co
   threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   if (static_cast<std::size_t>(threads) > S) threads = static_cast<int>(std::max<std::size_t>(S, 1));
 #endif
-  std::vector<thread_state> state(static_cast<std::size_t>(threads));
   // Chunks of series taken dynamically: small enough to balance a mix of long and short series,
   // large enough that taking one costs nothing beside computing it.
   const auto chunk = static_cast<long long>(std::clamp<std::size_t>(S / (static_cast<std::size_t>(threads) * 64), 1, 1024));
   const auto count = static_cast<long long>(S);
+  std::exception_ptr failure;  // anything but bad data (e.g. out of memory) fails the call
+  std::size_t failure_series = S;
 
 #if defined(SPC_HAVE_OPENMP)
 #pragma omp parallel num_threads(threads)
 #endif
   {
-    int me = 0;
+    // Each thread's state is made by that thread, on its own stack and heap. (State made by the
+    // first thread for all, in one vector, ran a third slower on two threads: most likely cache
+    // lines shared with the data the first thread writes for every series.)
+    thread_state t;
 #if defined(SPC_HAVE_OPENMP)
-    me = omp_get_thread_num();
-#endif
-    thread_state& t = state[static_cast<std::size_t>(me)];
-#if defined(SPC_HAVE_OPENMP)
-#pragma omp for schedule(dynamic, chunk)
+#pragma omp for schedule(dynamic, chunk) nowait
 #endif
     for (long long s = 0; s < count; ++s) {
       if (t.failure) continue;
@@ -243,17 +242,20 @@ void compute_batch(const batch_input& in, const batch_options& o, const chart_co
         t.failure_series = static_cast<std::size_t>(s);
       }
     }
+#if defined(SPC_HAVE_OPENMP)
+#pragma omp critical(spc_batch_results)
+#endif
+    {
+      for (auto& p : t.problems) sum.problems.push_back(std::move(p));
+      if (t.failure && t.failure_series < failure_series) {
+        failure = t.failure;
+        failure_series = t.failure_series;
+      }
+    }
   }
   (void)chunk;
+  if (failure) std::rethrow_exception(failure);  // the first such series' exception
 
-  // Anything but bad data (e.g. out of memory) fails the call: the first such series' exception.
-  const thread_state* failed = nullptr;
-  for (const auto& t : state)
-    if (t.failure && (!failed || t.failure_series < failed->failure_series)) failed = &t;
-  if (failed) std::rethrow_exception(failed->failure);
-
-  for (auto& t : state)
-    for (auto& p : t.problems) sum.problems.push_back(std::move(p));
   if (!sum.problems.empty()) {
     std::sort(sum.problems.begin(), sum.problems.end(),
               [](const series_problem& a, const series_problem& b) { return a.series < b.series; });
