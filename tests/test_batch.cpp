@@ -651,6 +651,16 @@ TEST_CASE("spc batch: options per series, summary only, usage errors") {
   CHECK(sum[1].rfind("long,1,1,20,20,", 0) == 0);
   CHECK(sum[2].rfind("short,,,", 0) == 0);
 
+  // Series come in order of first appearance, sorted or not, next to each other or not.
+  const fs::path unsorted = write_file("unsorted.csv", "g,y\nb,1\nb,2\na,3\na,4\nc,5\nb,6\n");
+  const run_result order = spc_run("batch --input '" + unsorted.string() + "' --by g --y y --chart run --summary -");
+  REQUIRE(order.status == 0);
+  const std::vector<std::string> groups = lines_of(order.out);
+  REQUIRE(groups.size() == 4);
+  CHECK(groups[1].rfind("b,1,1,3,3,", 0) == 0);  // rows 1, 2 and 6
+  CHECK(groups[2].rfind("a,1,1,2,2,", 0) == 0);
+  CHECK(groups[3].rfind("c,1,1,1,1,", 0) == 0);
+
   // Usage errors exit with 2 and name the option; data errors with 1.
   const std::string base = "batch --input '" + in.string() + "' --by unit --y y";
   const run_result no_n = spc_run(base + " --chart p");

@@ -235,10 +235,28 @@ batch_data read_batch(const batch_command& cmd) {
   const std::size_t groups = by_col.size();
 
   std::vector<std::uint32_t> series_of_row;
-  std::unordered_map<std::string, std::uint32_t> index;  // group values joined by '\x1f'
-  std::string joined;
   std::uint32_t current = 0;
   bool have_current = false, regrouped = false, reserved = false;
+
+  // Series are found by their group values. Files are usually sorted by their group columns:
+  // while each new group sorts after the previous new one, it cannot have been seen before and
+  // needs no lookup. The hash index is built the first time a group comes out of order.
+  std::unordered_map<std::string, std::uint32_t> index;  // group values joined by '\x1f'
+  bool indexed = false;
+  auto joined = [groups](auto value_of) {
+    std::string key;
+    for (std::size_t g = 0; g < groups; ++g) {
+      key.append(value_of(g));
+      key += '\x1f';
+    }
+    return key;
+  };
+  auto after_last_series = [&](std::span<const std::string_view> f) {
+    const std::string* last = d.keys.data() + d.keys.size() - groups;
+    for (std::size_t g = 0; g < groups; ++g)
+      if (const int c = f[by_col[g]].compare(last[g]); c != 0) return c > 0;
+    return false;
+  };
 
   auto number = [&](std::string_view cell, const std::string& column, std::uint32_t series) {
     double v = missing_number;
@@ -259,21 +277,30 @@ batch_data read_batch(const batch_command& cmd) {
     bool same = have_current;
     for (std::size_t g = 0; same && g < groups; ++g) same = f[by_col[g]] == d.keys[current * groups + g];
     if (!same) {
-      joined.clear();
-      for (std::size_t g = 0; g < groups; ++g) {
-        joined.append(f[by_col[g]]);
-        joined += '\x1f';
+      const std::size_t series = d.bad_value.size();
+      bool added = true;
+      if (!indexed && (series == 0 || after_last_series(f))) {
+        current = static_cast<std::uint32_t>(series);
+      } else {
+        if (!indexed) {
+          index.reserve(2 * series);
+          for (std::size_t s = 0; s < series; ++s)
+            index.emplace(joined([&](std::size_t g) -> std::string_view { return d.keys[s * groups + g]; }),
+                          static_cast<std::uint32_t>(s));
+          indexed = true;
+        }
+        const auto [it, inserted] =
+            index.try_emplace(joined([&](std::size_t g) { return f[by_col[g]]; }), static_cast<std::uint32_t>(series));
+        current = it->second;
+        added = inserted;
+        regrouped |= !inserted;  // a series seen before, after another one
       }
-      auto [it, added] = index.try_emplace(joined, static_cast<std::uint32_t>(index.size()));
       if (added) {
-        if (index.size() > std::numeric_limits<std::uint32_t>::max())
+        if (series >= std::numeric_limits<std::uint32_t>::max())
           throw data_error(fmt::format("{}: more than {} series", d.source, std::numeric_limits<std::uint32_t>::max()));
         for (std::size_t g = 0; g < groups; ++g) d.keys.emplace_back(f[by_col[g]]);
         d.bad_value.emplace_back();
-      } else {
-        regrouped = true;  // a series seen before, after another one
       }
-      current = it->second;
       have_current = true;
     }
     series_of_row.push_back(current);
@@ -312,7 +339,7 @@ batch_data read_batch(const batch_command& cmd) {
 
   // Group: series in order of first appearance, rows in file order within each (a stable
   // counting sort, needed only when some series' rows are not next to each other).
-  const std::size_t S = index.size(), rows = d.y.size();
+  const std::size_t S = d.bad_value.size(), rows = d.y.size();
   std::vector<std::size_t> count(S + 1, 0);
   for (std::uint32_t s : series_of_row) ++count[s + 1];
   d.offsets.resize(S + 1);
@@ -472,11 +499,16 @@ void write_blocks(output_file& out, std::size_t series, int threads, std::string
   // Windows of blocks: the blocks of one window are formatted in parallel (OpenMP tasks) while
   // the thread that writes writes the previous window, in order.
   const std::size_t window = static_cast<std::size_t>(std::max(threads, 1)) * 4;
-  std::vector<std::string> text[2] = {std::vector<std::string>(window), std::vector<std::string>(window)};
+  // One cache line per buffer: two threads appending to neighbouring strings would otherwise
+  // fight over the line that holds both strings' sizes.
+  struct alignas(64) block_text {
+    std::string text;
+  };
+  std::vector<block_text> text[2] = {std::vector<block_text>(window), std::vector<block_text>(window)};
   std::size_t next_report = large_input;
   auto write_window = [&](std::size_t w) {
     const std::size_t count = std::min(window, blocks - w);
-    for (std::size_t k = 0; k < count; ++k) out.write(text[(w / window) % 2][k]);
+    for (std::size_t k = 0; k < count; ++k) out.write(text[(w / window) % 2][k].text);
     const std::size_t written = format.rows_before(starts[w + count]);
     if (total >= large_input && written >= next_report) {
       progress(what, written);
@@ -490,15 +522,15 @@ void write_blocks(output_file& out, std::size_t series, int threads, std::string
 #endif
   {
     for (std::size_t w = 0; w < blocks && !failure; w += window) {
-      std::vector<std::string>& buffers = text[(w / window) % 2];
+      std::vector<block_text>& buffers = text[(w / window) % 2];
       const std::size_t count = std::min(window, blocks - w);
       for (std::size_t k = 0; k < count; ++k) {
 #if defined(_OPENMP)
 #pragma omp task default(none) firstprivate(k, w) shared(buffers, starts, format)
 #endif
         {
-          buffers[k].clear();
-          format(buffers[k], starts[w + k], starts[w + k + 1]);
+          buffers[k].text.clear();
+          format(buffers[k].text, starts[w + k], starts[w + k + 1]);
         }
       }
       try {
