@@ -23,6 +23,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_support.hpp"
 #include "golden.hpp"
 #include "spc/mdc.hpp"
 #include "spc/rules.hpp"
@@ -32,74 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A scratch directory of this test process (ctest runs test cases as parallel processes).
-fs::path scratch_dir() {
-  return fs::temp_directory_path() / ("spc_test_cli_rules_" + std::to_string(::getpid()));
-}
-
-const fs::path& scratch() {
-  static const fs::path dir = [] {
-    fs::create_directories(scratch_dir());
-    return scratch_dir();
-  }();
-  return dir;
-}
-
-struct scratch_cleanup {
-  ~scratch_cleanup() {
-    std::error_code ec;
-    fs::remove_all(scratch_dir(), ec);
-  }
-} cleanup_at_exit;
-
-fs::path scratch_file(const std::string& stem) {
-  static std::atomic<int> counter{0};
-  return scratch() / (stem + "_" + std::to_string(counter++) + ".csv");
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string quote(const fs::path& p) { return quote(p.string()); }
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-struct cli_result {
-  int status = -1;  // exit status, -1 if the process did not exit normally (a crash)
-  std::string out, err;
-};
-
-cli_result spc_cli(const std::string& args) {
-  const fs::path out = scratch_file("stdout"), err = scratch_file("stderr");
-  const std::string command =
-      quote(std::string(SPC_CLI_PATH)) + " " + args + " >" + quote(out) + " 2>" + quote(err);
-  const int raw = std::system(command.c_str());
-  cli_result r;
-  r.status = raw != -1 && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  CHECK_MESSAGE(!contains(r.err, "Sanitizer"), r.err);
-  CHECK_MESSAGE(!contains(r.err, "runtime error:"), r.err);
-  return r;
-}
-
-fs::path write_text(const std::string& stem, const std::string& text) {
-  const fs::path p = scratch_file(stem);
-  std::ofstream(p, std::ios::binary) << text;
-  return p;
-}
+using namespace spc::test;
 
 // A CSV written by the tool, read back as text cells by column name.
 struct table {
