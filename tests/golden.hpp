@@ -10,6 +10,7 @@
 
 #include "io/csv.hpp"
 #include "spc/chart.hpp"
+#include "spc/mdc.hpp"
 
 namespace spc::test {
 
@@ -167,6 +168,60 @@ inline int compare(const golden_case& g, const chart_result& r) {
     }
   }
   return bad;
+}
+
+// --- The Making Data Count suite (tests/data/golden/mdc, NHSRplotthedots 0.2.2) ----------------
+
+struct mdc_golden_point {
+  double value, mean, lpl, upl;
+  int rebase_group;
+  std::string cause, type;
+};
+
+struct mdc_golden_case {
+  int id = 0;
+  mdc_options options;
+  std::string variation, assurance;
+  std::vector<double> value;
+  std::vector<mdc_golden_point> points;
+};
+
+/// Every case of tests/data/golden/mdc, in file order.
+inline const std::vector<mdc_golden_case>& mdc_golden_cases() {
+  static const std::vector<mdc_golden_case> cases = [] {
+    const auto c = io::read_csv(data_path("golden/mdc/mdc_cases.csv"));
+    const auto p = io::read_csv(data_path("golden/mdc/mdc_points.csv"));
+    std::vector<mdc_golden_case> out;
+    std::map<int, std::size_t> index;
+    const auto ids = c.numbers("id"), fix = c.numbers("fix_after_n_points"),
+               target = c.numbers("target");
+    for (std::size_t k = 0; k < c.rows; ++k) {
+      mdc_golden_case g;
+      g.id = static_cast<int>(ids[k]);
+      const auto& direction = c.cells[c.column("improvement_direction")][k];
+      g.options.direction = *parse_improvement_direction(direction);
+      g.options.fix_after_n_points = std::isnan(fix[k]) ? 0 : static_cast<std::size_t>(fix[k]);
+      g.options.rebase = positions(c.cells[c.column("rebase")][k]);
+      g.options.screen_outliers = truth(c.cells[c.column("screen_outliers")][k]);
+      g.options.target = target[k];
+      g.variation = c.cells[c.column("variation")][k];
+      g.assurance = c.cells[c.column("assurance")][k];
+      index[g.id] = out.size();
+      out.push_back(std::move(g));
+    }
+    const auto pid = p.numbers("id"), value = p.numbers("value"), group = p.numbers("rebase_group"),
+               mean = p.numbers("mean"), lpl = p.numbers("lpl"), upl = p.numbers("upl");
+    const auto& cause = p.cells[p.column("special_cause_type")];
+    const auto& type = p.cells[p.column("point_type")];
+    for (std::size_t k = 0; k < p.rows; ++k) {
+      auto& g = out[index.at(static_cast<int>(pid[k]))];
+      g.value.push_back(value[k]);
+      g.points.push_back(
+          {value[k], mean[k], lpl[k], upl[k], static_cast<int>(group[k]), cause[k], type[k]});
+    }
+    return out;
+  }();
+  return cases;
 }
 
 }  // namespace spc::test

@@ -19,6 +19,8 @@
 #include "io/columns.hpp"
 #include "io/csv.hpp"
 #include "spc/batch.hpp"
+#include "spc/mdc.hpp"
+#include "spc/rules.hpp"
 
 using namespace spc;
 
@@ -413,6 +415,458 @@ TEST_CASE("batch: a malformed call throws input_error") {
   const batch_result empty = run({nothing, {}, {}, zero}, opts);
   CHECK(empty.summary.parts.empty());
   CHECK(empty.summary.part_offsets == std::vector<std::size_t>{0});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules and the Making Data Count mode in the batch
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+bool same(const rules_summary& a, const rules_summary& b) {
+  return a.evaluated == b.evaluated && a.fired == b.fired && a.points == b.points && a.n_points == b.n_points &&
+         a.ihi_useful == b.ihi_useful && a.ihi_runs == b.ihi_runs && same(a.ihi_runs_lower, b.ihi_runs_lower) &&
+         same(a.ihi_runs_upper, b.ihi_runs_upper) && a.ihi_runs_from_table == b.ihi_runs_from_table &&
+         a.anhoej_useful == b.anhoej_useful && a.longest_run == b.longest_run &&
+         a.longest_run_max == b.longest_run_max && a.crossings == b.crossings && a.crossings_min == b.crossings_min;
+}
+
+bool same(const mdc_period& a, const mdc_period& b) {
+  return a.period == b.period && a.first == b.first && a.last == b.last && a.n_points == b.n_points &&
+         a.n_missing == b.n_missing && same(a.mean, b.mean) && same(a.amr, b.amr) && same(a.lpl, b.lpl) &&
+         same(a.upl, b.upl) && a.improvement == b.improvement && a.concern == b.concern &&
+         a.neutral_high == b.neutral_high && a.neutral_low == b.neutral_low && a.common_cause == b.common_cause &&
+         a.variation == b.variation && a.assurance == b.assurance && a.trial_limits == b.trial_limits;
+}
+
+rule_options rules_of_list(const char* list) {
+  rule_options o;
+  o.rules = *parse_rules(list);
+  return o;
+}
+
+// The rule fields of a summary row, from the per-point results of the single-series API: points
+// with a label, and the label and direction of the last point with a value.
+bool row_rules_match(const series_part& row, const rules_summary& want, std::span<const double> y,
+                     std::span<const rule> label, std::span<const std::int8_t> direction) {
+  std::int32_t flagged = 0;
+  for (rule r : label) flagged += r != rule::none;
+  rule last = rule::none;
+  variation v = variation::none;
+  for (std::size_t i = y.size(); i-- > 0;)
+    if (!std::isnan(y[i])) {
+      last = label[i];
+      v = last == rule::none    ? variation::common_cause
+          : direction[i] > 0    ? variation::special_cause_high
+          : direction[i] < 0    ? variation::special_cause_low
+                                : variation::special_cause;
+      break;
+    }
+  return row.rules_fired == want.fired && row.n_rule_points == flagged && row.last_rule == last &&
+         row.last_variation == v;
+}
+
+// Checks the rules of series s (a chart with `ro`, or none) against spc::apply_rules on spc::qic.
+int check_series_rules(const assembled& a, const batch_result& r, std::size_t s, const batch_rules* br,
+                       bool ratio = false) {
+  int bad = 0;
+  const chart_options& o = a.sets[a.set_of[s]];
+  const series_view v = a.view(s, ratio);
+  const std::size_t first = a.offsets[s], m = v.y.size();
+  const std::size_t from = r.summary.part_offsets[s];
+  const bool per_point = !r.fired.empty();
+  if (!br || br->rules.rules == 0) {
+    for (std::size_t i = 0; per_point && i < m; ++i)
+      bad += r.fired[first + i] != 0 || r.label[first + i] != rule::none || r.direction[first + i] != 0;
+    for (std::size_t k = from; k < r.summary.part_offsets[s + 1]; ++k)
+      bad += !same(r.summary.rules[k], rules_summary{}) || r.summary.parts[k].last_variation != variation::none;
+    return bad;
+  }
+  if (m == 0) return 0;
+  const chart_result chart = qic(v, o);
+  const rules_result want = apply_rules(chart, br->rules);
+  for (std::size_t i = 0; per_point && i < m; ++i) {
+    const std::size_t k = first + i;
+    if (r.fired[k] != want.fired[i] || r.label[k] != want.label[i] || r.direction[k] != want.direction[i]) {
+      ++bad;
+      MESSAGE("series " << s << " point " << i + 1 << ": rules differ from spc::apply_rules");
+    }
+  }
+  REQUIRE(r.summary.part_offsets[s + 1] - from == want.parts.size());
+  for (std::size_t k = 0; k < want.parts.size(); ++k) {
+    const part_summary& p = chart.parts[k];
+    const std::size_t len = p.last - p.first + 1;
+    const auto sub = [&](const auto& col) { return std::span(col).subspan(p.first, len); };
+    if (!same(r.summary.rules[from + k], want.parts[k]) ||
+        !row_rules_match(r.summary.parts[from + k], want.parts[k], sub(chart.y), sub(want.label),
+                         sub(want.direction))) {
+      ++bad;
+      MESSAGE("series " << s << " part " << k + 1 << ": rules summary differs from spc::apply_rules");
+    }
+  }
+  return bad;
+}
+
+// What the MDC mode gives for one series, from the single-series API, as `spc chart --rules
+// mdc,...` computes it: mdc_chart on the values, the other rules per period on its mean and
+// limits, the MDC rules counted from the points.
+struct mdc_expected {
+  std::vector<double> y;
+  mdc_result chart;
+  std::vector<rule_mask> fired;
+  std::vector<rule> label;
+  std::vector<std::int8_t> direction;
+  std::vector<rules_summary> periods;
+};
+
+mdc_expected expect_mdc(std::span<const double> y, std::span<const double> n, const batch_rules& br) {
+  mdc_expected e;
+  chart_options i_chart;
+  i_chart.chart = chart_type::i;
+  e.y = qic(series_view{y, n, {}}, i_chart).y;
+  e.chart = mdc_chart(e.y, *br.mdc);
+  const mdc_result& m = e.chart;
+  e.fired = m.fired;
+  e.label.assign(m.size(), rule::none);
+  e.direction.assign(m.size(), 0);
+  const rule_mask mdc_set = rules_in(rule_set::mdc), others = br.rules.rules & ~mdc_set;
+  rules_result other;
+  if (others != 0) {
+    chart_result c;
+    c.chart = chart_type::i;
+    c.y = e.y;
+    c.cl = m.mean;
+    c.lcl = m.lpl;
+    c.ucl = m.upl;
+    for (const mdc_period& p : m.periods) {
+      part_summary s;
+      s.part = p.period;
+      s.first = p.first;
+      s.last = p.last;
+      c.parts.push_back(s);
+    }
+    rule_options ro = br.rules;
+    ro.rules = others;
+    other = apply_rules(c, ro);
+    for (std::size_t i = 0; i < m.size(); ++i) e.fired[i] |= other.fired[i];
+  }
+  for (std::size_t k = 0; k < m.periods.size(); ++k) {
+    const mdc_period& p = m.periods[k];
+    rules_summary s = others != 0 ? other.parts[k] : rules_summary{};
+    s.evaluated |= mdc_set;
+    s.n_points = p.n_points;
+    for (std::size_t i = p.first; i <= p.last; ++i)
+      for (std::size_t b = 0; b < rule_count; ++b)
+        if (has_rule(m.fired[i] & mdc_set, static_cast<rule>(b))) {
+          s.fired |= rule_bit(static_cast<rule>(b));
+          ++s.points[b];
+        }
+    e.periods.push_back(s);
+  }
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    const rule_mask point_rules = e.fired[i] & ~series_rules;
+    if (point_rules == 0) continue;
+    e.label[i] = static_cast<rule>(std::countr_zero(point_rules));
+    e.direction[i] = has_rule(mdc_set, e.label[i]) ? static_cast<std::int8_t>(direction_of(m.cause[i]))
+                                                   : other.direction[i];
+  }
+  return e;
+}
+
+// Checks MDC series s of a batch against expect_mdc, bit for bit.
+int check_series_mdc(const assembled& a, const batch_result& r, std::size_t s, const batch_rules& br,
+                     bool ratio) {
+  int bad = 0;
+  const std::size_t first = a.offsets[s], m = a.offsets[s + 1] - first;
+  const std::span<const double> y = std::span(a.y).subspan(first, m);
+  const std::span<const double> n = ratio ? std::span(a.n).subspan(first, m) : std::span<const double>{};
+  const mdc_expected e = expect_mdc(y, n, br);
+  const mdc_result& w = e.chart;
+  const bool per_point = !r.y.empty();
+  for (std::size_t i = 0; per_point && i < m; ++i) {
+    const std::size_t k = first + i;
+    const mdc_period& p = w.periods[static_cast<std::size_t>(w.period[i] - 1)];
+    const bool baseline = br.mdc->fix_after_n_points == 0 || i - p.first < br.mdc->fix_after_n_points;
+    const bool outside = e.y[i] > w.upl[i] || e.y[i] < w.lpl[i];
+    const bool ok = same(r.y[k], e.y[i]) && same(r.cl[k], w.mean[i]) && same(r.lcl[k], w.lpl[i]) &&
+                    same(r.ucl[k], w.upl[i]) && std::isnan(r.lcl_95[k]) && std::isnan(r.ucl_95[k]) &&
+                    r.part[k] == w.period[i] && r.baseline[k] == baseline && r.include[k] == 1 &&
+                    r.sigma_signal[k] == outside && r.cause[k] == w.cause[i] && r.type[k] == w.type[i] &&
+                    r.fired[k] == e.fired[i] && r.label[k] == e.label[i] && r.direction[k] == e.direction[i];
+    if (!ok) {
+      ++bad;
+      MESSAGE("series " << s << " point " << i + 1 << " differs from mdc_chart");
+    }
+  }
+  const std::size_t from = r.summary.part_offsets[s], to = r.summary.part_offsets[s + 1];
+  if (to - from != w.periods.size()) {
+    MESSAGE("series " << s << ": " << to - from << " summary rows, mdc_chart has " << w.periods.size() << " periods");
+    return bad + 1;
+  }
+  for (std::size_t k = 0; k < w.periods.size(); ++k) {
+    const mdc_period& p = w.periods[k];
+    const series_part& row = r.summary.parts[from + k];
+    const std::size_t len = p.last - p.first + 1;
+    std::int32_t outside = 0;
+    for (std::size_t i = p.first; i <= p.last; ++i) outside += e.y[i] > p.upl || e.y[i] < p.lpl;
+    const bool ok =
+        row.series == s && row.summary.part == p.period && row.summary.first == p.first &&
+        row.summary.last == p.last && row.n_points == len && same(row.summary.cl, p.mean) &&
+        same(row.summary.lcl, p.lpl) && same(row.summary.ucl, p.upl) && row.summary.n_sigma_signals == outside &&
+        same(row.last_y, e.y[p.last]) && same(r.summary.periods[from + k], p) &&
+        same(r.summary.rules[from + k], e.periods[k]) &&
+        row_rules_match(row, e.periods[k], std::span(e.y).subspan(p.first, len),
+                        std::span(e.label).subspan(p.first, len), std::span(e.direction).subspan(p.first, len));
+    if (!ok) {
+      ++bad;
+      MESSAGE("series " << s << " period " << k + 1 << ": summary differs from mdc_chart");
+    }
+  }
+  return bad;
+}
+
+// The rule variants the tests cycle through.
+std::vector<batch_rules> rule_variants() {
+  std::vector<batch_rules> v(7);
+  v[1].rules = rules_of_list("sigma3,anhoej,ihi,we,nelson,mdc");
+  v[2].rules = rules_of_list("anhoej,we");
+  v[3].rules = rules_of_list("ihi");
+  v[4].rules = rules_of_list("nelson,sigma3");
+  v[5].rules = rules_of_list("mdc");
+  v[5].rules.mdc.trend = 6;
+  v[5].rules.mdc.two_in_three = two_in_three_policy::beyond_2sigma;
+  v[6].rules = rules_of_list("we2,nelson7,ihi_shift");
+  return v;  // v[0]: no rules
+}
+
+}  // namespace
+
+TEST_CASE("batch: rules on every golden case equal spc::apply_rules on spc::qic, for 1 and 3 threads") {
+  const assembled a = golden_batch();
+  const std::vector<batch_rules> variants = rule_variants();
+  // Every golden case with every rule set at once, then with a rule variant per case.
+  for (int mixed : {0, 1}) {
+    std::vector<batch_rules> rules(a.sets.size());
+    for (std::size_t k = 0; k < rules.size(); ++k) rules[k] = mixed ? variants[k % variants.size()] : variants[1];
+    for (int threads : {1, 3}) {
+      CAPTURE(mixed);
+      CAPTURE(threads);
+      batch_options bo = a.options(threads);
+      bo.rules = rules;
+      const batch_result r = qic_batch(a.input(), bo);
+      CHECK(r.summary.problems.empty());
+      CHECK(check_all(a, r) == 0);  // the charts are unchanged by the rules
+      REQUIRE(r.fired.size() == a.y.size());
+      CHECK(r.cause.empty());
+      REQUIRE(r.summary.rules.size() == r.summary.parts.size());
+      CHECK(r.summary.periods.empty());
+      int bad = 0;
+      for (std::size_t s = 0; s < a.sets.size(); ++s) bad += check_series_rules(a, r, s, &rules[s]);
+      CHECK(bad == 0);
+      // Summary-only: the same rows.
+      const batch_result brief = qic_batch(a.input(), bo, false);
+      CHECK(brief.fired.empty());
+      REQUIRE(brief.summary.rules.size() == r.summary.rules.size());
+      int differ = 0;
+      for (std::size_t k = 0; k < r.summary.rules.size(); ++k) {
+        const series_part &x = r.summary.parts[k], &z = brief.summary.parts[k];
+        differ += !same(r.summary.rules[k], brief.summary.rules[k]) || x.rules_fired != z.rules_fired ||
+                  x.n_rule_points != z.n_rule_points || x.last_rule != z.last_rule ||
+                  x.last_variation != z.last_variation;
+      }
+      CHECK(differ == 0);
+    }
+  }
+}
+
+TEST_CASE("batch: the Making Data Count mode equals mdc_chart on every golden mdc case, for 1 and 3 threads") {
+  const auto& cases = test::mdc_golden_cases();
+  REQUIRE(cases.size() == 80);
+  assembled a;
+  std::vector<batch_rules> rules;
+  for (const auto& g : cases) {
+    a.add(g.value, {}, {}, chart(chart_type::i));
+    batch_rules br;
+    br.mdc = g.options;
+    rules.push_back(br);
+  }
+  // The same cases again with other rules on top of the MDC rules (spc chart --rules mdc,...).
+  const std::vector<const char*> others = {"we,ihi", "anhoej,nelson", "sigma3"};
+  for (std::size_t k = 0; k < cases.size(); ++k) {
+    a.add(cases[k].value, {}, {}, chart(chart_type::i));
+    batch_rules br = rules[k];
+    br.rules = rules_of_list(others[k % others.size()]);
+    rules.push_back(br);
+  }
+  for (int threads : {1, 3}) {
+    CAPTURE(threads);
+    batch_options bo = a.options(threads);
+    bo.rules = rules;
+    const batch_result r = qic_batch(a.input(), bo);
+    CHECK(r.summary.problems.empty());
+    REQUIRE(r.cause.size() == a.y.size());
+    REQUIRE(r.summary.periods.size() == r.summary.parts.size());
+    int bad = 0;
+    for (std::size_t s = 0; s < rules.size(); ++s) bad += check_series_mdc(a, r, s, rules[s], false);
+    CHECK(bad == 0);
+    // And against the golden files: the period of each point, the limits, the special causes and
+    // point types, and the variation (the last period with a value) and assurance (the last period)
+    // of each series.
+    int golden = 0;
+    for (std::size_t s = 0; s < cases.size(); ++s) {
+      const auto& g = cases[s];
+      for (std::size_t i = 0; i < g.points.size(); ++i) {
+        const std::size_t k = a.offsets[s] + i;
+        const auto& w = g.points[i];
+        golden += r.part[k] - 1 != w.rebase_group || !test::close(r.cl[k], w.mean) ||
+                  !test::close(r.lcl[k], w.lpl) || !test::close(r.ucl[k], w.upl) ||
+                  ptd_label(r.cause[k]) != w.cause || ptd_label(r.type[k]) != w.type;
+      }
+      point_type variation = point_type::common_cause;
+      for (std::size_t k = r.summary.part_offsets[s]; k < r.summary.part_offsets[s + 1]; ++k)
+        if (r.summary.periods[k].n_points > r.summary.periods[k].n_missing) variation = r.summary.periods[k].variation;
+      golden += ptd_label(variation) != g.variation ||
+                to_string(r.summary.periods[r.summary.part_offsets[s + 1] - 1].assurance) != g.assurance;
+    }
+    CHECK(golden == 0);
+    // Summary-only: the same periods and rules.
+    const batch_result brief = qic_batch(a.input(), bo, false);
+    REQUIRE(brief.summary.parts.size() == r.summary.parts.size());
+    int differ = 0;
+    for (std::size_t k = 0; k < r.summary.parts.size(); ++k)
+      differ += !same(brief.summary.periods[k], r.summary.periods[k]) ||
+                !same(brief.summary.rules[k], r.summary.rules[k]) ||
+                !same(brief.summary.parts[k].summary, r.summary.parts[k].summary) ||
+                brief.summary.parts[k].last_variation != r.summary.parts[k].last_variation;
+    CHECK(differ == 0);
+  }
+}
+
+TEST_CASE("batch: chart types, rule sets and the MDC mode mixed, independent of the thread count") {
+  assembled a = mixed_batch(1500, 99);
+  std::mt19937_64 rng(5);
+  const std::vector<batch_rules> variants = rule_variants();
+  std::vector<batch_rules> rules(a.sets.size());
+  for (std::size_t k = 0; k < rules.size(); ++k) rules[k] = variants[rng() % variants.size()];
+  // MDC series of ratios, with rebases (one at position 1: no new period), fix_after, targets,
+  // other rules, gaps; one with a rebase beyond its series (it fails alone) and one empty.
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const std::size_t first_mdc = a.sets.size();
+  for (std::size_t k = 0; k < 60; ++k) {
+    const std::size_t m = k == 59 ? 0 : 5 + rng() % 40;
+    std::vector<double> y(m), n(m);
+    for (std::size_t i = 0; i < m; ++i) {
+      n[i] = std::floor(20 + 50 * unit(rng));
+      y[i] = unit(rng) < 0.05 ? na : std::floor(n[i] * (0.2 + 0.3 * unit(rng) + (i > m / 2 ? 0.2 : 0.0)));
+    }
+    a.add(y, n, {}, chart(chart_type::i));
+    batch_rules br;
+    br.mdc.emplace();
+    br.mdc->direction = static_cast<improvement_direction>(k % 3);
+    if (m > 10 && k % 4 == 1) br.mdc->rebase = {m / 2};
+    if (m > 10 && k % 4 == 2) br.mdc->rebase = {1, m / 3, 2 * m / 3};
+    if (k == 7) br.mdc->rebase = {m + 5};  // beyond the series: fails alone
+    if (m >= 30 && k % 5 == 0) br.mdc->fix_after_n_points = 12;
+    if (k % 2 == 0) br.mdc->target = 0.4;
+    br.mdc->screen_outliers = k % 7 != 0;
+    if (k % 3 == 0) br.rules = rules_of_list("we,ihi,anhoej");
+    rules.push_back(br);
+  }
+  for (int threads : {1, 2, 4}) {
+    CAPTURE(threads);
+    batch_options bo = a.options(threads, true);
+    bo.rules = rules;
+    const batch_result r = qic_batch(a.input(), bo);
+    REQUIRE(r.summary.problems.size() == 1);
+    CHECK(r.summary.problems[0].series == first_mdc + 7);
+    CHECK(r.summary.problems[0].error.argument() == "rebase");
+    int bad = 0;
+    for (std::size_t s = 0; s < rules.size(); ++s) {
+      if (r.summary.status[s] != series_status::ok) continue;
+      if (s < first_mdc) {
+        bad += check_series(a, r, s, true);
+        bad += check_series_rules(a, r, s, &rules[s], true);
+      } else {
+        bad += check_series_mdc(a, r, s, rules[s], true);
+      }
+    }
+    CHECK(bad == 0);
+    // The failed series: missing points, no rules, no rows.
+    const std::size_t f = first_mdc + 7;
+    CHECK(r.summary.part_offsets[f] == r.summary.part_offsets[f + 1]);
+    for (std::size_t k = a.offsets[f]; k < a.offsets[f + 1]; ++k)
+      CHECK((std::isnan(r.y[k]) && r.part[k] == 0 && r.fired[k] == 0 && r.label[k] == rule::none &&
+             r.cause[k] == special_cause::none && r.type[k] == point_type::common_cause));
+    // Non-MDC series have no special cause.
+    for (std::size_t k = 0; k < a.offsets[first_mdc]; ++k)
+      CHECK((r.cause[k] == special_cause::none && r.type[k] == point_type::common_cause));
+  }
+  batch_options one = a.options(1, true), many = a.options(4, true);
+  one.rules = rules;
+  many.rules = rules;
+  const batch_result x = qic_batch(a.input(), one), z = qic_batch(a.input(), many);
+  CHECK(std::memcmp(x.y.data(), z.y.data(), x.y.size() * sizeof(double)) == 0);
+  CHECK(std::memcmp(x.ucl.data(), z.ucl.data(), x.ucl.size() * sizeof(double)) == 0);
+  CHECK(x.fired == z.fired);
+  CHECK(x.label == z.label);
+  CHECK(x.direction == z.direction);
+  CHECK(x.cause == z.cause);
+  CHECK(x.type == z.type);
+  CHECK(x.summary.part_offsets == z.summary.part_offsets);
+  REQUIRE(x.summary.rules.size() == z.summary.rules.size());
+  for (std::size_t k = 0; k < x.summary.rules.size(); ++k) {
+    CHECK(same(x.summary.rules[k], z.summary.rules[k]));
+    CHECK(same(x.summary.periods[k], z.summary.periods[k]));
+  }
+}
+
+TEST_CASE("batch: malformed rule and MDC options throw input_error") {
+  const std::vector<double> y = {1, 2, 3, 4, 5, 6};
+  const std::vector<std::size_t> offsets = {0, 3, 6};
+  const batch_input in{y, {}, {}, offsets};
+  const chart_options i = chart(chart_type::i), p = chart(chart_type::p), frozen = chart(chart_type::i, 2);
+  auto run = [&](const chart_options& o, const batch_rules& br) {
+    batch_options bo = with_sets({&o, 1});
+    bo.rules = {&br, 1};
+    return qic_batch(in, bo);
+  };
+  batch_rules mdc;
+  mdc.mdc.emplace();
+  CHECK_NOTHROW(run(i, mdc));
+  CHECK_THROWS_AS(run(p, mdc), input_error);       // not an I chart
+  CHECK_THROWS_AS(run(frozen, mdc), input_error);  // freeze in the MDC mode
+  batch_rules fix = mdc;
+  fix.mdc->fix_after_n_points = 5;
+  CHECK_THROWS_AS(run(i, fix), input_error);
+  batch_rules unordered = mdc;
+  unordered.mdc->rebase = {3, 2};
+  CHECK_THROWS_AS(run(i, unordered), input_error);
+  batch_rules zero = mdc;
+  zero.mdc->rebase = {0};
+  CHECK_THROWS_AS(run(i, zero), input_error);
+  batch_rules short_run;
+  short_run.rules = rules_of_list("we");
+  short_run.rules.we.run = 1;
+  CHECK_THROWS_AS(run(i, short_run), input_error);
+  // Rules for another number of option sets.
+  const std::vector<batch_rules> two(2);
+  batch_options bo = with_sets({&i, 1});
+  bo.rules = two;
+  CHECK_THROWS_AS(qic_batch(in, bo), input_error);
+  // A rule column of the wrong size.
+  std::vector<rule_mask> fired(2);
+  batch_summary sum;
+  bo.rules = {&mdc, 1};
+  CHECK_THROWS_AS(compute_batch(in, bo, chart_columns{}, batch_rule_columns{fired, {}, {}, {}, {}}, sum), input_error);
+  // A rebase within one series and beyond the other fails that one only.
+  batch_rules beyond = mdc;
+  beyond.mdc->rebase = {2};
+  const std::vector<std::size_t> uneven = {0, 1, 6};
+  bo.rules = {&beyond, 1};
+  const batch_result r = qic_batch(batch_input{y, {}, {}, uneven}, bo);
+  REQUIRE(r.summary.problems.size() == 1);
+  CHECK(r.summary.problems[0].series == 0);
+  CHECK(r.summary.part_offsets == std::vector<std::size_t>{0, 0, 2});
 }
 
 // ---------------------------------------------------------------------------------------------

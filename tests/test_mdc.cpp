@@ -14,56 +14,9 @@ using namespace spc;
 
 namespace {
 
-struct mdc_golden_point {
-  double value, mean, lpl, upl;
-  int rebase_group;
-  std::string cause, type;
-};
+using test::mdc_golden_case;
 
-struct mdc_golden_case {
-  int id = 0;
-  mdc_options options;
-  std::string variation, assurance;
-  std::vector<double> value;
-  std::vector<mdc_golden_point> points;
-};
-
-const std::vector<mdc_golden_case>& mdc_cases() {
-  static const std::vector<mdc_golden_case> cases = [] {
-    const auto c = io::read_csv(test::data_path("golden/mdc/mdc_cases.csv"));
-    const auto p = io::read_csv(test::data_path("golden/mdc/mdc_points.csv"));
-    std::vector<mdc_golden_case> out;
-    std::map<int, std::size_t> index;
-    const auto ids = c.numbers("id"), fix = c.numbers("fix_after_n_points"),
-               target = c.numbers("target");
-    for (std::size_t k = 0; k < c.rows; ++k) {
-      mdc_golden_case g;
-      g.id = static_cast<int>(ids[k]);
-      const auto& direction = c.cells[c.column("improvement_direction")][k];
-      g.options.direction = *parse_improvement_direction(direction);
-      g.options.fix_after_n_points = std::isnan(fix[k]) ? 0 : static_cast<std::size_t>(fix[k]);
-      g.options.rebase = test::positions(c.cells[c.column("rebase")][k]);
-      g.options.screen_outliers = test::truth(c.cells[c.column("screen_outliers")][k]);
-      g.options.target = target[k];
-      g.variation = c.cells[c.column("variation")][k];
-      g.assurance = c.cells[c.column("assurance")][k];
-      index[g.id] = out.size();
-      out.push_back(std::move(g));
-    }
-    const auto pid = p.numbers("id"), value = p.numbers("value"), group = p.numbers("rebase_group"),
-               mean = p.numbers("mean"), lpl = p.numbers("lpl"), upl = p.numbers("upl");
-    const auto& cause = p.cells[p.column("special_cause_type")];
-    const auto& type = p.cells[p.column("point_type")];
-    for (std::size_t k = 0; k < p.rows; ++k) {
-      auto& g = out[index.at(static_cast<int>(pid[k]))];
-      g.value.push_back(value[k]);
-      g.points.push_back(
-          {value[k], mean[k], lpl[k], upl[k], static_cast<int>(group[k]), cause[k], type[k]});
-    }
-    return out;
-  }();
-  return cases;
-}
+const std::vector<mdc_golden_case>& mdc_cases() { return test::mdc_golden_cases(); }
 
 // Mismatches between a computed chart and a golden case, each reported.
 int compare(const mdc_golden_case& g, const mdc_result& r) {
