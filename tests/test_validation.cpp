@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "spc/chart.hpp"
+#include "spc/constants.hpp"
 
 using namespace spc;
 
@@ -128,4 +129,30 @@ TEST_CASE("a fixed centre line is used for the limits and the runs analysis") {
   CHECK(r.ucl[0] == doctest::Approx(10 + 3 * std::sqrt(10.0)));
   CHECK(r.sigma_signal[3]);
   CHECK(r.parts[0].runs.longest_run == 2);
+}
+
+TEST_CASE("subgroups of one on Xbar and S charts are gaps in the limits, not errors") {
+  // Every subgroup has one measurement: no standard deviation anywhere, so no sbar and no limits,
+  // but the centre line of the Xbar chart is still the grand mean.
+  const double na = spc::na;
+  const std::vector<double> mean = {10, 12, 11, 13}, size = {1, 1, 1, 1}, sd = {na, na, na, na};
+  chart_options o = chart(chart_type::xbar);
+  const auto x = qic(series_view{mean, size, sd}, o);
+  CHECK(x.cl[0] == doctest::Approx(11.5));
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(std::isnan(x.ucl[i]));
+    CHECK(std::isnan(x.lcl[i]));
+    CHECK_FALSE(x.sigma_signal[i]);
+  }
+  o.chart = chart_type::s;
+  const auto s = qic(series_view{mean, size, sd}, o);
+  CHECK(std::isnan(s.cl[0]));
+  CHECK(std::isnan(s.ucl[0]));
+  CHECK(s.parts[0].runs.n_useful == 0);
+  // One subgroup of one among subgroups of five: only that point has no limits, and sbar is the
+  // mean sd of the subgroups that have one (all of size 5, so the equal-size estimator applies).
+  const std::vector<double> mean2 = {10, 12, 11}, size2 = {5, 1, 5}, sd2 = {1.0, na, 2.0};
+  const auto x2 = qic(series_view{mean2, size2, sd2}, chart(chart_type::xbar));
+  CHECK(std::isnan(x2.ucl[1]));
+  CHECK(x2.ucl[0] == doctest::Approx(x2.cl[0] + spc::constants::A3(5.0) * 1.5));
 }
