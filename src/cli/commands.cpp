@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "io/csv.hpp"
+#include "rule_options.hpp"
 #include "spc/chart.hpp"
 #include "spc/mdc.hpp"
 #include "spc/rules.hpp"
@@ -32,26 +33,6 @@ namespace {
 // Option values
 // ---------------------------------------------------------------------------------------------
 
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// CLI11 converts integers with strtoull(base 0), which accepts "-1" (as a huge number) and reads
-// "010" as octal; positions are therefore checked as plain decimal text, and leading zeros
-// dropped, before conversion.
-CLI::Validator position_validator(bool allow_zero) {
-  return CLI::Validator(
-      [allow_zero](std::string& s) -> std::string {
-        if (!all_digits(s))
-          return fmt::format("'{}' is not a position (a whole number counting from 1)", s);
-        s.erase(0, std::min(s.find_first_not_of('0'), s.size() - 1));
-        if (!allow_zero && s == "0") return "positions count from 1; 0 is not a position";
-        if (s.size() > 18) return fmt::format("position {} is too large", s);
-        return {};
-      },
-      "");
-}
-
 std::vector<std::string> chart_names() {
   std::vector<std::string> names;
   for (std::size_t k = 0; k < chart_type_count; ++k)
@@ -62,80 +43,6 @@ std::vector<std::string> chart_names() {
 std::vector<std::string> method_names() {
   return {std::string(to_string(runs_method::anhoej)), std::string(to_string(runs_method::bestbox)),
           std::string(to_string(runs_method::cutbox))};
-}
-
-std::string ascii_lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
-// What --rules accepts, for its help and its error messages.
-std::string rule_names_text() {
-  std::string sets, rules;
-  for (std::size_t k = 0; k < rule_set_count; ++k)
-    sets += fmt::format("{}{}", k ? ", " : "", to_string(static_cast<rule_set>(k)));
-  for (std::size_t k = 0; k < rule_count; ++k)
-    rules += fmt::format("{}{}", k ? ", " : "", to_string(static_cast<rule>(k)));
-  return fmt::format("the rule sets are {}; the single rules are {}", sets, rules);
-}
-
-// --rules: a comma-separated list of rule sets and single rules, lowercased.
-CLI::Validator rules_validator() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        s = ascii_lower(s);
-        std::string_view rest = s;
-        while (true) {
-          const std::size_t comma = rest.find(',');
-          const std::string_view item = trimmed(rest.substr(0, comma));
-          if (item.empty())
-            return fmt::format("'{}' has an empty item; give rule sets or rules separated by commas",
-                               s);
-          if (!parse_rule_set(item) && !parse_rule(item))
-            return fmt::format("'{}' is not a rule set or a rule; {}", item, rule_names_text());
-          if (comma == std::string_view::npos) break;
-          rest.remove_prefix(comma + 1);
-        }
-        return {};
-      },
-      "");
-}
-
-// --fix-after: a whole number of points, at least NHSRplotthedots' minimum.
-CLI::Validator fix_after_validator() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        if (!all_digits(s))
-          return fmt::format("'{}' is not a number of points (a whole number, at least {})", s,
-                             mdc_min_fix_points);
-        s.erase(0, std::min(s.find_first_not_of('0'), s.size() - 1));
-        if (s.size() > 18) return fmt::format("{} points is too large", s);
-        if (std::stoull(s) < mdc_min_fix_points)
-          return fmt::format(
-              "{} points are too few: the mean and limits of a period need at least {} points "
-              "(as NHSRplotthedots); leave --fix-after out to use every point",
-              s, mdc_min_fix_points);
-        return {};
-      },
-      "");
-}
-
-CLI::Validator finite_validator() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        double v = 0;
-        if (!io::parse_number(s, v) || !std::isfinite(v))
-          return fmt::format("'{}' is not a finite number", s);
-        return {};
-      },
-      "");
 }
 
 std::string_view chart_title(chart_type c) {
@@ -212,122 +119,8 @@ void check_columns(const chart_command& cmd, chart_type chart) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Special-cause rules and the Making Data Count mode: what the options ask for
+// Output options
 // ---------------------------------------------------------------------------------------------
-
-// Rules that read the limits or the sigma zones: they cannot fire on a run chart (no limits).
-constexpr rule_mask limit_rules =
-    rule_bit(rule::sigma3) | rule_bit(rule::we1) | rule_bit(rule::we2) | rule_bit(rule::we3) |
-    rule_bit(rule::nelson1) | rule_bit(rule::nelson5) | rule_bit(rule::nelson6) |
-    rule_bit(rule::nelson7) | rule_bit(rule::nelson8) | rule_bit(rule::mdc_beyond) |
-    rule_bit(rule::mdc_two_in_three);
-
-constexpr rule_mask mdc_set = rules_in(rule_set::mdc);
-
-// The names of the rules in a mask, in precedence order.
-std::string rule_list_text(rule_mask mask, std::string_view separator) {
-  std::string s;
-  for (std::size_t k = 0; k < rule_count; ++k)
-    if (has_rule(mask, static_cast<rule>(k)))
-      s += fmt::format("{}{}", s.empty() ? "" : separator, to_string(static_cast<rule>(k)));
-  return s;
-}
-
-// The rules and the MDC mode as the options ask for them.
-struct rules_request {
-  rule_mask mask = 0;     // every rule asked for; 0 = no --rules
-  rule_options options;   // the rule engine's options (the rules and the MDC parameters)
-  bool mdc_mode = false;  // --chart i with the whole mdc set: NHSRplotthedots' XmR chart
-  mdc_options mdc;        // the MDC mode's options
-};
-
-// Checks the rule and MDC options against the chart before anything is read.
-rules_request check_rules(const chart_command& cmd, chart_type chart) {
-  rules_request req;
-  if (!cmd.rules.empty()) {
-    const std::optional<rule_mask> mask = parse_rules(ascii_lower(cmd.rules));
-    if (!mask)
-      throw usage_error(fmt::format("option --rules: '{}' is not a list of rule sets and rules; {}",
-                                    cmd.rules, rule_names_text()));
-    req.mask = *mask;
-  }
-  req.mdc_mode = chart == chart_type::i && (req.mask & mdc_set) == mdc_set;
-
-  // Parameters of the MDC rules, on any chart.
-  const bool mdc_rules = (req.mask & mdc_set) != 0;
-  const std::pair<bool, std::string_view> rule_parameters[] = {
-      {cmd.trend_points.has_value(), "trend-points"},
-      {cmd.shift_points.has_value(), "shift-points"},
-      {!cmd.two_in_three.empty(), "two-in-three"}};
-  for (const auto& [given, name] : rule_parameters)
-    if (given && !mdc_rules)
-      throw usage_error(fmt::format(
-          "option --{}: sets a parameter of the Making Data Count rules, which --rules does not "
-          "ask for; add --rules mdc",
-          name));
-  req.options.rules = req.mask;
-  req.options.mdc.trend = cmd.trend_points.value_or(7);
-  req.options.mdc.shift = cmd.shift_points.value_or(7);
-  if (!cmd.two_in_three.empty())
-    req.options.mdc.two_in_three = parse_two_in_three_policy(cmd.two_in_three)
-                                       .value_or(two_in_three_policy::band_only);
-
-  const std::pair<bool, std::string_view> mode_options[] = {
-      {!cmd.improvement.empty(), "improvement"},
-      {!std::isnan(cmd.target), "target"},
-      {!cmd.rebase.empty(), "rebase"},
-      {cmd.fix_after.has_value(), "fix-after"}};
-  if (!req.mdc_mode) {
-    for (const auto& [given, name] : mode_options)
-      if (given)
-        throw usage_error(fmt::format(
-            "option --{}: only in the Making Data Count mode, which is --chart i --rules mdc{}",
-            name,
-            chart == chart_type::i ? std::string()
-                                   : fmt::format(" (not --chart {})", to_string(chart))));
-    if (chart == chart_type::run && req.mask != 0 && (req.mask & ~limit_rules) == 0)
-      throw usage_error(fmt::format(
-          "option --rules: {} {} control limits, which a run chart does not have; use a "
-          "control chart, or the run-chart rules (anhoej, ihi)",
-          rule_list_text(req.mask, ", "), std::popcount(req.mask) == 1 ? "needs" : "need"));
-    return req;
-  }
-
-  if (cmd.improvement.empty())
-    throw usage_error(
-        "option --improvement: the Making Data Count mode (--chart i --rules mdc) needs the "
-        "improvement direction: increase, decrease or neutral");
-  if (cmd.freeze > 0)
-    throw usage_error(
-        "option --freeze: not in the Making Data Count mode; --fix-after N takes the mean and "
-        "limits of each period from its first N points");
-  if (!cmd.parts.empty())
-    throw usage_error(
-        "option --parts: not in the Making Data Count mode; --rebase I,J,... starts new periods "
-        "at points I, J, ... (--parts 12 is --rebase 13)");
-  if (!cmd.exclude.empty())
-    throw usage_error(
-        "option --exclude: not in the Making Data Count mode, which has no excluded points (a "
-        "missing value is a gap)");
-  if (!std::isnan(cmd.cl))
-    throw usage_error(
-        "option --cl: not in the Making Data Count mode, where the centre line is the mean of "
-        "each period");
-  if (parse_runs_method(cmd.method) != runs_method::anhoej)
-    throw usage_error(
-        "option --method: the Making Data Count mode has no runs analysis; --rules mdc,anhoej "
-        "adds the Anhøj rules");
-  req.mdc.direction =
-      parse_improvement_direction(cmd.improvement).value_or(improvement_direction::increase);
-  req.mdc.rebase = cmd.rebase;
-  req.mdc.fix_after_n_points = cmd.fix_after.value_or(0);
-  req.mdc.screen_outliers = !cmd.no_screen;
-  req.mdc.target = cmd.target;
-  req.mdc.trend = req.options.mdc.trend;
-  req.mdc.shift = req.options.mdc.shift;
-  req.mdc.two_in_three = req.options.mdc.two_in_three;
-  return req;
-}
 
 // --summary: a file, or standard output when the points go to a file.
 void check_summary_option(const chart_command& cmd) {
@@ -441,13 +234,8 @@ std::string rows_text(const std::vector<std::size_t>& rows) {
 // The Making Data Count mode's errors: its options by their command-line names, the rest as above.
 [[noreturn]] void translate_mdc(const input_error& e, const chart_command& cmd,
                                 const loaded_series& data) {
-  const std::string& arg = e.argument();
-  const std::pair<std::string_view, std::string_view> options[] = {
-      {"rebase", "rebase"},       {"fix_after_n_points", "fix-after"}, {"target", "target"},
-      {"trend", "trend-points"},  {"shift", "shift-points"},           {"mdc.trend", "trend-points"},
-      {"mdc.shift", "shift-points"}};
-  for (const auto& [name, option] : options)
-    if (arg == name) throw usage_error(fmt::format("option --{}: {}", option, e.problem()));
+  const std::string_view option = mdc_option(e.argument());
+  if (!option.empty()) throw usage_error(fmt::format("option --{}: {}", option, e.problem()));
   translate(e, cmd, data);
 }
 
@@ -480,22 +268,10 @@ struct rule_report {
     for (const rules_summary& p : parts) m |= p.fired;
     return m;
   }
-  bool at(rule r, std::size_t i) const {
-    return has_rule(series_rules, r) ? has_rule(parts[group[i]].fired, r) : has_rule(fired[i], r);
-  }
   // The label: the highest-precedence point rule that fired (the enum order is the precedence).
-  rule label(std::size_t i) const {
-    const rule_mask m = fired[i] & ~series_rules;
-    return m == 0 ? rule::none : static_cast<rule>(std::countr_zero(m));
-  }
+  rule label(std::size_t i) const { return label_of(fired[i]); }
   // The rules with a column of their own: those that fired anywhere, in precedence order.
-  std::vector<rule> shown() const {
-    std::vector<rule> out;
-    const rule_mask m = anywhere();
-    for (std::size_t k = 0; k < rule_count; ++k)
-      if (has_rule(m, static_cast<rule>(k))) out.push_back(static_cast<rule>(k));
-    return out;
-  }
+  std::vector<rule> shown() const { return rules_shown(anywhere()); }
   std::int32_t signal_points(std::size_t part) const {
     std::int32_t count = 0;
     for (std::size_t i = ranges[part].first; i <= ranges[part].second; ++i)
@@ -532,50 +308,18 @@ rule_report chart_rules(const chart_result& r, const rules_request& req, const s
 }
 
 // Per-point rule columns: one boolean per rule that fired anywhere, then the label.
-void add_rule_header(const std::vector<rule>& shown, std::vector<std::string>& header) {
-  for (rule r : shown) header.emplace_back(to_string(r));
-  header.emplace_back("rule");
-}
-
 void write_rule_fields(const rule_report& rr, const std::vector<rule>& shown, std::size_t i,
                        io::csv_writer& out) {
-  for (rule r : shown) out.field(rr.at(r, i));
-  out.field(to_string(rr.label(i)));
+  cli::write_rule_fields(out, shown, rr.fired[i], rr.parts[rr.group[i]].fired);
 }
 
-constexpr rule_mask ihi_runs_rules = rule_bit(rule::ihi_few_runs) | rule_bit(rule::ihi_many_runs);
-
-// Per-part rule columns of --summary: the points with a rule, the rules that fired, then per rule
-// evaluated the points it flagged (series-level rules: true/false), then the IHI runs count.
+// Per-part rule columns of --summary.
 void add_rule_summary_header(const rule_report& rr, std::vector<std::string>& header) {
-  header.emplace_back("rule_points");
-  header.emplace_back("rules_fired");
-  for (std::size_t k = 0; k < rule_count; ++k)
-    if (has_rule(rr.evaluated, static_cast<rule>(k)))
-      header.emplace_back(to_string(static_cast<rule>(k)));
-  if (rr.evaluated & ihi_runs_rules)
-    for (const char* name : {"ihi_useful", "ihi_runs", "ihi_runs_lower", "ihi_runs_upper"})
-      header.emplace_back(name);
+  cli::add_rule_summary_header(rr.evaluated, header);
 }
 
 void write_rule_summary_fields(const rule_report& rr, std::size_t part, io::csv_writer& out) {
-  const rules_summary& s = rr.parts[part];
-  out.field(static_cast<long long>(rr.signal_points(part)));
-  out.field(std::string_view(rule_list_text(s.fired, ";")));
-  for (std::size_t k = 0; k < rule_count; ++k) {
-    const rule r = static_cast<rule>(k);
-    if (!has_rule(rr.evaluated, r)) continue;
-    if (has_rule(series_rules, r))
-      out.field(s.fired_rule(r));
-    else
-      out.field(static_cast<long long>(s.count(r)));
-  }
-  if (rr.evaluated & ihi_runs_rules) {
-    out.field(static_cast<long long>(s.ihi_useful));
-    out.field(static_cast<long long>(s.ihi_runs));
-    out.field(s.ihi_runs_lower);
-    out.field(s.ihi_runs_upper);
-  }
+  cli::write_rule_summary_fields(out, rr.evaluated, rr.parts[part], rr.signal_points(part));
 }
 
 void write_points(const chart_result& r, const loaded_series& data, const std::string& path,
@@ -900,9 +644,7 @@ void write_mdc_points(const mdc_output& o, const rules_request& req, const loade
   io::csv_writer out(path);
   std::vector<std::string> header{"i"};
   if (with_x) header.emplace_back("x");
-  for (const char* name :
-       {"period", "baseline", "y", "cl", "lcl", "ucl", "special_cause", "point_type"})
-    header.emplace_back(name);
+  for (const char* name : mdc_point_columns) header.emplace_back(name);
   const std::vector<rule> shown = o.rules.shown();
   add_rule_header(shown, header);
   out.header(header);
@@ -930,11 +672,7 @@ void write_mdc_summary(const mdc_output& o, const rules_request& req, const load
     header.emplace_back("x_first");
     header.emplace_back("x_last");
   }
-  for (const char* name :
-       {"n_points", "n_missing", "cl", "lcl", "ucl", "amr", "improvement", "concern",
-        "neutral_high", "neutral_low", "common_cause", "variation", "target", "assurance",
-        "trial_limits"})
-    header.emplace_back(name);
+  for (const char* name : mdc_period_columns) header.emplace_back(name);
   add_rule_summary_header(o.rules, header);
   out.header(header);
   for (std::size_t k = 0; k < o.chart.periods.size(); ++k) {
@@ -946,15 +684,7 @@ void write_mdc_summary(const mdc_output& o, const rules_request& req, const load
       out.field(std::string_view(data.x[p.first]));
       out.field(std::string_view(data.x[p.last]));
     }
-    out.field(static_cast<long long>(p.n_points));
-    out.field(static_cast<long long>(p.n_missing));
-    for (double v : {p.mean, p.lpl, p.upl, p.amr}) out.field(v);
-    for (std::int32_t v : {p.improvement, p.concern, p.neutral_high, p.neutral_low, p.common_cause})
-      out.field(static_cast<long long>(v));
-    out.field(to_string(p.variation));
-    out.field(req.mdc.target);
-    out.field(to_string(p.assurance));
-    out.field(p.trial_limits);
+    write_mdc_period_fields(out, p, req.mdc.target);
     write_rule_summary_fields(o.rules, k, out);
     out.end_row();
   }
@@ -1190,62 +920,7 @@ CLI::App* add_chart_command(CLI::App& app, chart_command& cmd) {
       ->excludes(no_screen)
       ->group("Chart");
 
-  sub->add_option("--rules", cmd.rules,
-                  "Special-cause rules, comma-separated: the sets sigma3 (outside the 3-sigma "
-                  "limits), anhoej (Anhøj runs), ihi (IHI run-chart rules), we (Western Electric "
-                  "1-4), nelson (Nelson 1-8), mdc (NHS Making Data Count), or single rules (we2, "
-                  "nelson7, mdc_shift, ...). Evaluated on each part of any chart against its own "
-                  "centre line and limits; adds a true/false column per rule that fired anywhere "
-                  "and a 'rule' column (the highest-precedence rule at the point, or none). On an "
-                  "I chart, mdc switches to the Making Data Count mode (see below)")
-      ->type_name("SET,...")
-      ->transform(rules_validator())
-      ->group("Rules");
-  sub->add_option("--two-in-three", cmd.two_in_three,
-                  "MDC two-in-three rule: band_only (2 of 3 points between 2 and 3 sigma, as "
-                  "NHSRplotthedots 0.2.2; the default) or beyond_2sigma (points beyond the limits "
-                  "count too, as the 2023 MDC guidance)")
-      ->type_name("VARIANT")
-      ->transform(CLI::IsMember({"band_only", "beyond_2sigma"}, CLI::ignore_case))
-      ->group("Rules");
-  sub->add_option("--trend-points", cmd.trend_points,
-                  "MDC trend rule: points steadily increasing or decreasing, 7 (default) or 6")
-      ->type_name("N")
-      ->check(CLI::IsMember({6, 7}))
-      ->group("Rules");
-  sub->add_option("--shift-points", cmd.shift_points,
-                  "MDC shift rule: points on one side of the mean, 7 (default) or 6")
-      ->type_name("N")
-      ->check(CLI::IsMember({6, 7}))
-      ->group("Rules");
-
-  sub->add_option("--improvement", cmd.improvement,
-                  "Making Data Count mode (--chart i --rules mdc; required there): the direction "
-                  "of improvement, increase, decrease or neutral; it turns special causes into "
-                  "improvement or concern (neutral: neutral_high / neutral_low)")
-      ->type_name("DIRECTION")
-      ->transform(CLI::IsMember({"increase", "decrease", "neutral"}, CLI::ignore_case))
-      ->group("Making Data Count");
-  sub->add_option("--target", cmd.target,
-                  "Making Data Count mode: a target value, judged against the process limits "
-                  "(assurance: consistent_pass, consistent_fail or inconsistent)")
-      ->check(finite_validator())
-      ->type_name("VALUE")
-      ->group("Making Data Count");
-  sub->add_option("--rebase", cmd.rebase,
-                  "Making Data Count mode: positions where a new period starts (strictly "
-                  "increasing, comma-separated; --rebase 14 gives periods 1-13 and 14-end); each "
-                  "period gets its own mean, limits and rules")
-      ->delimiter(',')
-      ->type_name("I,J,...")
-      ->transform(position_validator(false))
-      ->group("Making Data Count");
-  sub->add_option("--fix-after", cmd.fix_after,
-                  "Making Data Count mode: the mean and limits of each period from its first N "
-                  "points only (N at least 12); default: every point of the period")
-      ->type_name("N")
-      ->transform(fix_after_validator())
-      ->group("Making Data Count");
+  add_rule_options(sub, cmd);
 
   sub->add_option("--output,-o", cmd.output,
                   "Write the CSV to this file and print a summary of each part (centre line, "
