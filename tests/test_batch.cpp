@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -1132,6 +1133,168 @@ TEST_CASE("spc batch: options per series, summary only, usage errors") {
   for (const char* option : {"--by", "--x", "--y", "--n", "--chart", "--freeze", "--parts", "--exclude", "--cl",
                              "--method", "--no-screen", "--output", "--summary", "--threads"})
     CHECK_MESSAGE(contains(help.out, option), "batch --help should mention " << option);
+}
+
+namespace {
+
+std::vector<std::string> cells_of(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, ',')) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
+// Runs `spc batch ARGS` on the infections file and `spc chart ARGS` on each of its series alone,
+// and checks that every series' rows and summary rows carry the same text, column for column.
+// The batch has a column for every rule that fired anywhere in the batch, spc chart for every
+// rule that fired in its series: a column spc chart does not have must be false throughout.
+void check_batch_against_chart(const std::string& args, bool mdc) {
+  const fs::path points = scratch_dir() / "rules_points.csv", summary = scratch_dir() / "rules_summary.csv";
+  const run_result r = spc_run("batch --input '" + infections + "' --by hospital,infection --x month --y n --n days " +
+                               args + " --output '" + points.string() + "' --summary '" + summary.string() + "'");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const io::csv_table data = io::read_csv(infections);
+  const auto& hospital = data.cells[data.column("hospital")];
+  const auto& infection = data.cells[data.column("infection")];
+  const std::vector<std::string> out = lines_of(read_file(points)), sum = lines_of(read_file(summary));
+  REQUIRE(out.size() == data.rows + 1);
+  const std::vector<std::string> out_header = cells_of(out[0]), sum_header = cells_of(sum[0]);
+  auto index = [](const std::vector<std::string>& header) {
+    std::map<std::string, std::size_t> at;
+    for (std::size_t k = 0; k < header.size(); ++k) at[header[k]] = k;
+    return at;
+  };
+  const auto out_at = index(out_header), sum_at = index(sum_header);
+  CHECK(sum_header.back() == "error");
+  std::size_t sum_row = 1, series = 0, compared = 0;
+  for (std::size_t first = 0; first < data.rows; ++series) {
+    std::size_t last = first;
+    while (last < data.rows && hospital[last] == hospital[first] && infection[last] == infection[first]) ++last;
+    std::string csv = "month,n,days\n";
+    for (std::size_t k = first; k < last; ++k)
+      csv += data.cells[data.column("month")][k] + "," + data.cells[data.column("n")][k] + "," +
+             data.cells[data.column("days")][k] + "\n";
+    const fs::path one = write_file("one_rules.csv", csv), one_points = scratch_dir() / "one_points.csv",
+                   one_summary = scratch_dir() / "one_summary.csv";
+    const run_result c = spc_run("chart --input '" + one.string() + "' --x month --y n --n days " + args +
+                                 " --output '" + one_points.string() + "' --summary '" + one_summary.string() + "'");
+    REQUIRE(c.status == 0);
+    const std::vector<std::string> want = lines_of(read_file(one_points)), want_sum = lines_of(read_file(one_summary));
+    const std::vector<std::string> want_header = cells_of(want[0]), want_sum_header = cells_of(want_sum[0]);
+    CAPTURE(series);
+    // Points: the group columns, then every column of spc chart with its text; the batch's other
+    // rule columns false.
+    for (std::size_t k = first; k < last; ++k) {
+      const std::vector<std::string> got = cells_of(out[k + 1]), w = cells_of(want[k - first + 1]);
+      REQUIRE(got.size() == out_header.size());
+      CHECK(got[0] == hospital[first]);
+      CHECK(got[1] == infection[first]);
+      std::size_t matched = 0;
+      for (std::size_t col = 0; col < want_header.size(); ++col) {
+        REQUIRE(out_at.count(want_header[col]) == 1);
+        CHECK_MESSAGE(got[out_at.at(want_header[col])] == w[col], want_header[col] << " at row " << k + 1);
+        ++matched;
+      }
+      for (std::size_t col = 2; col < out_header.size(); ++col)
+        if (std::find(want_header.begin(), want_header.end(), out_header[col]) == want_header.end())
+          CHECK_MESSAGE(got[col] == "false", out_header[col] << " at row " << k + 1);
+      compared += matched;
+    }
+    // Summary: one row per part (period); every column both have is the same text, and the
+    // batch has every column spc chart's summary has (MDC: exactly those, then error).
+    for (std::size_t row = 1; row < want_sum.size(); ++row, ++sum_row) {
+      REQUIRE(sum_row < sum.size());
+      const std::vector<std::string> got = cells_of(sum[sum_row]), w = cells_of(want_sum[row]);
+      REQUIRE(got.size() == sum_header.size());
+      CHECK(got[0] == hospital[first]);
+      CHECK(got.back().empty());  // no error
+      for (std::size_t col = 0; col < want_sum_header.size(); ++col) {
+        const std::string& name = want_sum_header[col];
+        if (!mdc && (name == "n_missing" || name == "n_excluded")) continue;  // not in a batch summary
+        REQUIRE_MESSAGE(sum_at.count(name) == 1, name);
+        CHECK_MESSAGE(got[sum_at.at(name)] == w[col], name << " in summary row " << sum_row);
+      }
+    }
+    first = last;
+  }
+  CHECK(sum_row == sum.size());
+  CHECK(compared >= data.rows * (mdc ? 11 : 21));
+  if (mdc) {
+    std::vector<std::string> want_columns = {"hospital", "infection", "period", "first", "last", "x_first", "x_last"};
+    CHECK(std::equal(want_columns.begin(), want_columns.end(), sum_header.begin()));
+  } else {
+    CHECK(sum_header[sum_header.size() - 3] == "last_rule");
+    CHECK(sum_header[sum_header.size() - 2] == "variation");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("spc batch --rules: every series equals spc chart --rules on that series alone, text for text") {
+  check_batch_against_chart("--chart u --rules anhoej,we,ihi,nelson,sigma3 --parts 12", false);
+  check_batch_against_chart("--chart p --rules mdc,ihi --trend-points 6 --two-in-three beyond_2sigma", false);
+}
+
+TEST_CASE("spc batch --rules mdc: every series equals spc chart's Making Data Count mode, text for text") {
+  check_batch_against_chart("--chart i --rules mdc --improvement decrease --target 0.0008", true);
+  check_batch_against_chart(
+      "--chart i --rules mdc,we,ihi --improvement increase --target 0.0005 --rebase 13 --trend-points 6 "
+      "--shift-points 6 --two-in-three beyond_2sigma --no-screen",
+      true);
+  check_batch_against_chart("--chart i --rules mdc --improvement neutral --fix-after 12", true);
+}
+
+TEST_CASE("spc batch --rules: last rule and variation, usage errors, a rebase beyond a series") {
+  // A shift upwards at the end of one series, none in the other.
+  std::string csv = "unit,y\n";
+  for (int k = 0; k < 20; ++k) csv += "up," + std::to_string(k < 12 ? 10 + (k * 7) % 3 : 20 + k % 2) + "\n";
+  for (int k = 0; k < 20; ++k) csv += "flat," + std::to_string(10 + (k * 7) % 5) + "\n";
+  for (int k = 0; k < 8; ++k) csv += "short," + std::to_string(10 + k % 3) + "\n";
+  const fs::path in = write_file("shift.csv", csv);
+  const std::string base = "batch --input '" + in.string() + "' --by unit --y y";
+  const run_result r = spc_run(base + " --chart i --rules we --summary -");
+  REQUIRE(r.status == 0);
+  const std::vector<std::string> sum = lines_of(r.out);
+  REQUIRE(sum.size() == 4);
+  CHECK(contains(sum[1], ",we1,special_cause_high,"));
+  CHECK(contains(sum[2], ",none,common_cause,"));
+
+  // The MDC mode: a rebase beyond a series fails that series alone.
+  const run_result m = spc_run(base + " --chart i --rules mdc --improvement increase --rebase 10 --summary -");
+  CHECK(m.status == 1);
+  CHECK(contains(m.err, "series unit=short: option --rebase: position 10 is not between 1 and 8"));
+  const std::vector<std::string> periods = lines_of(m.out);
+  REQUIRE(periods.size() == 1 + 2 + 2 + 1);
+  CHECK(periods[1].rfind("up,1,1,9,", 0) == 0);
+  CHECK(periods[2].rfind("up,2,10,20,", 0) == 0);
+  CHECK(contains(periods[2], ",improvement,"));
+  CHECK(periods[5].rfind("short,,,", 0) == 0);
+
+  // Usage errors, with spc chart's messages.
+  const auto usage = [&](const std::string& args, const std::string& message) {
+    const run_result u = spc_run(base + " " + args);
+    CHECK_MESSAGE(u.status == 2, args);
+    CHECK_MESSAGE(contains(u.err, message), args << ": " << u.err);
+  };
+  usage("--chart i --rules nonsense", "--rules: 'nonsense' is not a rule set or a rule");
+  usage("--chart i --rules mdc", "option --improvement");
+  usage("--chart i --rules we --improvement increase", "option --improvement: only in the Making Data Count mode");
+  usage("--chart p --rules mdc --improvement increase --n y", "not --chart p");
+  usage("--chart i --rules mdc --improvement increase --freeze 5", "option --freeze: not in the Making Data Count mode");
+  usage("--chart i --rules mdc --improvement increase --rebase 5,3", "option --rebase: positions must be strictly increasing");
+  usage("--chart i --rules mdc --improvement increase --fix-after 5", "--fix-after");
+  usage("--chart i --rules we --trend-points 6", "option --trend-points");
+  usage("--chart run --rules sigma3,we2", "option --rules: sigma3, we2 need control limits");
+  const run_result help = spc_run("batch --help");
+  for (const char* option : {"--rules", "--improvement", "--target", "--rebase", "--fix-after", "--two-in-three",
+                             "--trend-points", "--shift-points"})
+    CHECK_MESSAGE(contains(help.out, option), "batch --help should mention " << option);
+  const run_result top = spc_run("--help");
+  CHECK(top.status == 0);
+  CHECK(contains(top.out, "batch"));
 }
 
 #endif  // SPC_CLI_PATH

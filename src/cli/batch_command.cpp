@@ -32,6 +32,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "rule_options.hpp"
 #include "io/columns.hpp"
 #include "io/csv.hpp"
 #include "spc/batch.hpp"
@@ -45,19 +46,11 @@ namespace {
 constexpr double missing_number = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t large_input = 1'000'000;  // rows from which progress is reported
 
-struct batch_command {
-  std::string input;
+// The options of `spc batch`: those of `spc chart` (read the same way, with the same checks), and
+// the group columns and threads.
+struct batch_command : chart_command {
   std::vector<std::string> by;  // group columns
-  std::string x, y, n, sd;
-  std::string chart;
-  std::size_t freeze = 0;
-  std::vector<std::size_t> parts, exclude;
-  double cl = missing_number;
-  std::string method = "anhoej";
-  bool no_screen = false;
-  std::string output;   // per-point CSV; "" = standard output unless --summary alone
-  std::string summary;  // per-series-part CSV
-  int threads = 0;      // 0 = all cores
+  int threads = 0;              // 0 = all cores
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -70,25 +63,8 @@ std::vector<std::string> all_chart_names() {
   return names;
 }
 
-CLI::Validator positions(bool allow_zero) {
-  return CLI::Validator(
-      [allow_zero](std::string& s) -> std::string {
-        const bool digits = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (!digits) return fmt::format("'{}' is not a position (a whole number counting from 1)", s);
-        if (!allow_zero && s.find_first_not_of('0') == std::string::npos)
-          return "positions count from 1; 0 is not a position";
-        if (s.size() > 18) return fmt::format("position {} is too large", s);
-        return {};
-      },
-      "");
-}
-
 CLI::App* add_batch_command(CLI::App& app, batch_command& cmd) {
-  CLI::App* sub = app.add_subcommand(
-      "batch",
-      "Compute one chart per series of a long-format CSV file (one row per point; the --by "
-      "columns name the series), in parallel: one output row per point and one summary row per "
-      "series and part.");
+  CLI::App* sub = app.add_subcommand("batch", batch_description);
   sub->add_option("--input,-i", cmd.input, "Long-format CSV file with a header row; '-' reads standard input")
       ->required()
       ->type_name("FILE")
@@ -125,17 +101,17 @@ CLI::App* add_batch_command(CLI::App& app, batch_command& cmd) {
                   "Baseline of every series: centre line and limits from its points 1..N (0 = no "
                   "freeze; ignored with --parts). A shorter series fails with a message")
       ->type_name("N")
-      ->transform(positions(true))
+      ->transform(position_validator(true))
       ->group("Baseline");
   sub->add_option("--parts", cmd.parts, "Split every series after these positions (e.g. 12,30)")
       ->delimiter(',')
       ->type_name("I,J,...")
-      ->transform(positions(false))
+      ->transform(position_validator(false))
       ->group("Baseline");
   sub->add_option("--exclude", cmd.exclude, "Positions left out of the calculations of every series")
       ->delimiter(',')
       ->type_name("I,J,...")
-      ->transform(positions(false))
+      ->transform(position_validator(false))
       ->group("Baseline");
   sub->add_option("--cl", cmd.cl, "Centre line given for every series instead of computed")
       ->check(CLI::Validator(
@@ -152,8 +128,10 @@ CLI::App* add_batch_command(CLI::App& app, batch_command& cmd) {
       ->transform(CLI::IsMember(std::vector<std::string>{"anhoej", "bestbox", "cutbox"}, CLI::ignore_case))
       ->capture_default_str()
       ->group("Chart");
-  sub->add_flag("--no-screen", cmd.no_screen, "I chart: keep every moving range in sigma (no Nelson screening)")
+  sub->add_flag("--no-screen", cmd.no_screen,
+                "I chart and Making Data Count mode: keep every moving range in sigma (no Nelson screening)")
       ->group("Chart");
+  add_rule_options(sub, cmd);
   sub->add_option("--output,-o", cmd.output,
                   "Per-point CSV ('-' = standard output). Default: standard output, unless only "
                   "--summary is given (then no per-point output is computed)")
@@ -171,13 +149,25 @@ CLI::App* add_batch_command(CLI::App& app, batch_command& cmd) {
       "Per-point output: the --by columns, then the columns of 'spc chart': i (position in the "
       "series), x (with --x), part, baseline, include, y, cl, lcl, ucl, lcl_95, ucl_95, "
       "sigma_signal, n_obs, n_useful, longest_run, longest_run_max, n_crossings, "
-      "n_crossings_min, runs_signal.\n"
+      "n_crossings_min, runs_signal; with --rules, one true/false column per rule that fired "
+      "anywhere in the batch, then 'rule' (the highest-precedence rule at the point, or none). "
+      "Making Data Count mode (--chart i --rules mdc --improvement DIRECTION): i, x, period, "
+      "baseline, y, cl, lcl, ucl, special_cause, point_type, then the rule columns.\n"
       "Summary: the --by columns, part, first, last, x_first, x_last (with --x), n_points, cl, "
       "lcl, ucl (at the part's last point), n_sigma_signals, last_y, last_sigma_signal, the runs "
-      "analysis, error (empty, or why the series could not be charted).\n\n"
-      "Example: 400 units x 30 indicators, monthly P charts:\n"
+      "analysis; with --rules the rule columns of 'spc chart --summary' (rule_points, "
+      "rules_fired, one column per rule evaluated, the IHI runs count), then last_rule and "
+      "variation (of the part's last point with a value: common_cause, special_cause_high, "
+      "special_cause_low or special_cause); then error (empty, or why the series could not be "
+      "charted). Making Data Count mode: one row per series and period, with the columns of "
+      "'spc chart --summary' in that mode, then error.\n\n"
+      "Example: 400 units x 30 indicators, monthly P charts with the Anhøj and Western Electric "
+      "rules:\n"
       "  spc batch --input rates.csv --by unit,indicator --x month --y events --n patients "
-      "--chart p --output points.csv --summary summary.csv\n\n"
+      "--chart p --rules anhoej,we --output points.csv --summary summary.csv\n"
+      "Making Data Count, lower is better, for every unit:\n"
+      "  spc batch --input waits.csv --by unit --x week --y waits --chart i --rules mdc "
+      "--improvement decrease --target 4 --summary periods.csv\n\n"
       "Exit status: 0 success; 1 a problem in the data (a series that could not be charted is "
       "named with its row and column, the others are still written); 2 a problem on the command "
       "line.");
@@ -425,6 +415,29 @@ void runs_fields(std::string& out, const runs_result& r) {
   bool_field(out, r.runs_signal);
 }
 
+// Fields appended to a row, each after a comma: the rule and MDC columns, written by the column
+// writers shared with spc chart (rule_options.hpp).
+struct text_sink {
+  std::string& out;
+  number_field num;
+  void field(std::string_view text) {
+    out += ',';
+    text_field(out, text);
+  }
+  void field(double v) {
+    out += ',';
+    num.write(out, v);
+  }
+  void field(long long v) {
+    out += ',';
+    int_field(out, v);
+  }
+  void field(bool v) {
+    out += ',';
+    bool_field(out, v);
+  }
+};
+
 std::string series_name(const batch_command& cmd, const batch_data& d, std::size_t s) {
   std::string name;
   for (std::size_t g = 0; g < cmd.by.size(); ++g)
@@ -444,7 +457,8 @@ std::string series_error(const batch_command& cmd, const batch_data& d, const ba
       return fmt::format("row {}, column '{}': {}", d.row_in_file(p->row), column, p->error.problem());
     return fmt::format("column '{}': {}", column, p->error.problem());
   }
-  return fmt::format("option --{}: {}", arg, p->error.problem());
+  const std::string_view option = mdc_option(arg);
+  return fmt::format("option --{}: {}", option.empty() ? std::string_view(arg) : option, p->error.problem());
 }
 
 class output_file {
@@ -557,11 +571,21 @@ std::string group_prefix(const batch_command& cmd, const batch_data& d, std::siz
   return p;
 }
 
+// What --rules asks for, as the writers need it.
+struct rules_layout {
+  bool on = false;           // --rules given
+  bool mdc = false;          // the Making Data Count mode
+  rule_mask evaluated = 0;   // every rule evaluated (the summary's columns)
+  std::vector<rule> shown;   // the rules that fired anywhere in the batch (the points' columns)
+  double target = missing_number;
+};
+
 struct point_writer {
   const batch_command& cmd;
   const batch_data& d;
   const batch_result& r;
   const std::vector<std::uint8_t>& failed;
+  const rules_layout& rules;
   std::size_t rows_of(std::size_t s) const { return d.offsets[s + 1] - d.offsets[s]; }
   std::size_t rows_before(std::size_t s) const { return d.offsets[s]; }
 
@@ -573,13 +597,13 @@ struct point_writer {
       const std::size_t begin = d.offsets[s], end = d.offsets[s + 1];
       const series_part* part = r.summary.parts.data() + r.summary.part_offsets[s];
       std::string runs;  // the part's runs analysis, the same on every point of the part
-      runs_fields(runs, part->summary.runs);
+      if (!rules.mdc) runs_fields(runs, part->summary.runs);
       for (std::size_t k = begin; k < end; ++k) {
         const std::size_t i = k - begin;
         if (i > part->summary.last) {
           while (i > part->summary.last) ++part;
           runs.clear();
-          runs_fields(runs, part->summary.runs);
+          if (!rules.mdc) runs_fields(runs, part->summary.runs);
         }
         out += prefix;
         int_field(out, static_cast<long long>(i + 1));
@@ -592,23 +616,42 @@ struct point_writer {
         out += ',';
         bool_field(out, r.baseline[k] != 0);
         out += ',';
-        bool_field(out, r.include[k] != 0);
-        out += ',';
-        y.write(out, r.y[k]);
-        out += ',';
-        cl.write(out, r.cl[k]);
-        out += ',';
-        lcl.write(out, r.lcl[k]);
-        out += ',';
-        ucl.write(out, r.ucl[k]);
-        out += ',';
-        lcl95.write(out, r.lcl_95[k]);
-        out += ',';
-        ucl95.write(out, r.ucl_95[k]);
-        out += ',';
-        bool_field(out, r.sigma_signal[k] != 0);
-        out += ',';
-        out += runs;
+        if (rules.mdc) {
+          // period, baseline, y, cl, lcl, ucl, special_cause, point_type (as spc chart's MDC mode)
+          y.write(out, r.y[k]);
+          out += ',';
+          cl.write(out, r.cl[k]);
+          out += ',';
+          lcl.write(out, r.lcl[k]);
+          out += ',';
+          ucl.write(out, r.ucl[k]);
+          out += ',';
+          out += to_string(r.cause[k]);
+          out += ',';
+          out += to_string(r.type[k]);
+        } else {
+          bool_field(out, r.include[k] != 0);
+          out += ',';
+          y.write(out, r.y[k]);
+          out += ',';
+          cl.write(out, r.cl[k]);
+          out += ',';
+          lcl.write(out, r.lcl[k]);
+          out += ',';
+          ucl.write(out, r.ucl[k]);
+          out += ',';
+          lcl95.write(out, r.lcl_95[k]);
+          out += ',';
+          ucl95.write(out, r.ucl_95[k]);
+          out += ',';
+          bool_field(out, r.sigma_signal[k] != 0);
+          out += ',';
+          out += runs;
+        }
+        if (rules.on) {
+          text_sink sink{out, {}};
+          write_rule_fields(sink, rules.shown, r.fired[k], part->rules_fired);
+        }
         out += '\n';
       }
     }
@@ -620,6 +663,8 @@ struct summary_writer {
   const batch_data& d;
   const batch_result& r;
   const std::vector<std::string>& errors;  // per series, "" when charted
+  const rules_layout& rules;
+  std::size_t columns = 0;                 // after the --by columns, before error
   std::size_t rows_of(std::size_t) const { return 1; }
   std::size_t rows_before(std::size_t s) const { return s; }
 
@@ -629,8 +674,8 @@ struct summary_writer {
       const std::string prefix = group_prefix(cmd, d, s);
       if (!errors[s].empty()) {
         out += prefix;
-        // part, first, last, [x_first, x_last], n_points, ..., runs_signal: empty; then the error.
-        out.append(with_x ? 19 : 17, ',');
+        // Every column but the error empty; then the error.
+        out.append(columns, ',');
         text_field(out, errors[s]);
         out += '\n';
         continue;
@@ -644,13 +689,20 @@ struct summary_writer {
         int_field(out, static_cast<long long>(p.summary.first + 1));
         out += ',';
         int_field(out, static_cast<long long>(p.summary.last + 1));
-        out += ',';
         if (with_x) {
+          out += ',';
           text_field(out, d.x_of(d.offsets[s] + p.summary.first));
           out += ',';
           text_field(out, d.x_of(d.offsets[s] + p.summary.last));
-          out += ',';
         }
+        text_sink sink{out, {}};
+        if (rules.mdc) {
+          write_mdc_period_fields(sink, r.summary.periods[k], rules.target);
+          write_rule_summary_fields(sink, rules.evaluated, r.summary.rules[k], p.n_rule_points);
+          out += ",\n";  // no error
+          continue;
+        }
+        out += ',';
         int_field(out, static_cast<long long>(p.n_points));
         for (double v : {p.summary.cl, p.summary.lcl, p.summary.ucl}) {
           out += ',';
@@ -664,25 +716,66 @@ struct summary_writer {
         bool_field(out, p.last_sigma_signal);
         out += ',';
         runs_fields(out, p.summary.runs);
+        if (rules.on) {
+          write_rule_summary_fields(sink, rules.evaluated, r.summary.rules[k], p.n_rule_points);
+          sink.field(to_string(p.last_rule));
+          sink.field(to_string(p.last_variation));
+        }
         out += ",\n";  // no error
       }
     }
   }
 };
 
-std::string header_line(const batch_command& cmd, std::initializer_list<const char*> before_x,
-                        std::initializer_list<const char*> x_columns, std::initializer_list<const char*> after_x) {
+std::string header_text(const batch_command& cmd, const std::vector<std::string>& names) {
   std::string h;
   auto add = [&h](std::string_view name) {
     if (!h.empty()) h += ',';
     text_field(h, name);
   };
   for (const auto& b : cmd.by) add(b);
-  for (const char* c : before_x) add(c);
-  if (!cmd.x.empty())
-    for (const char* c : x_columns) add(c);
-  for (const char* c : after_x) add(c);
+  for (const auto& c : names) add(c);
   return h + '\n';
+}
+
+// The columns after the --by columns.
+std::vector<std::string> point_columns(const batch_command& cmd, const rules_layout& rules) {
+  std::vector<std::string> names{"i"};
+  if (!cmd.x.empty()) names.emplace_back("x");
+  if (rules.mdc) {
+    for (const char* c : mdc_point_columns) names.emplace_back(c);
+  } else {
+    for (const char* c : {"part", "baseline", "include", "y", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "sigma_signal",
+                          "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
+                          "runs_signal"})
+      names.emplace_back(c);
+  }
+  if (rules.on) add_rule_header(rules.shown, names);
+  return names;
+}
+
+std::vector<std::string> summary_columns(const batch_command& cmd, const rules_layout& rules) {
+  std::vector<std::string> names{rules.mdc ? "period" : "part", "first", "last"};
+  if (!cmd.x.empty()) {
+    names.emplace_back("x_first");
+    names.emplace_back("x_last");
+  }
+  if (rules.mdc) {
+    for (const char* c : mdc_period_columns) names.emplace_back(c);
+    add_rule_summary_header(rules.evaluated, names);
+  } else {
+    for (const char* c : {"n_points", "cl", "lcl", "ucl", "n_sigma_signals", "last_y", "last_sigma_signal", "n_obs",
+                          "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
+                          "runs_signal"})
+      names.emplace_back(c);
+    if (rules.on) {
+      add_rule_summary_header(rules.evaluated, names);
+      names.emplace_back("last_rule");
+      names.emplace_back("variation");
+    }
+  }
+  names.emplace_back("error");
+  return names;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -721,6 +814,11 @@ int run_batch(const batch_command& cmd) {
   const std::optional<runs_method> method = parse_runs_method(cmd.method);
   if (!method) throw usage_error(fmt::format("option --method: unknown method '{}'", cmd.method));
   check_command(cmd, *chart);
+  const rules_request req = check_rules(cmd, *chart);
+  // Checked here rather than per series: the same for every series (spc chart's message).
+  for (std::size_t k = 1; k < cmd.rebase.size(); ++k)
+    if (cmd.rebase[k] <= cmd.rebase[k - 1])
+      throw usage_error("option --rebase: positions must be strictly increasing");
   started = std::chrono::steady_clock::now();
   const bool per_point = !cmd.output.empty() || cmd.summary.empty();
 
@@ -745,6 +843,17 @@ int run_batch(const batch_command& cmd) {
   bo.sets = {&options, 1};
   bo.ratio = !cmd.n.empty();
   bo.threads = cmd.threads;
+  // --rules: the rule sets on each part of every series, or the Making Data Count mode.
+  batch_rules rules;
+  if (req.mask != 0) {
+    rules.rules = req.options;
+    if (req.mdc_mode) {
+      rules.mdc = req.mdc;
+      options = chart_options{};
+      options.chart = chart_type::i;
+    }
+    bo.rules = {&rules, 1};
+  }
   const batch_result r = qic_batch(in, bo, per_point);
 
   // Every series that could not be charted: unreadable values first, then the engine's problems.
@@ -764,22 +873,32 @@ int run_batch(const batch_command& cmd) {
 #else
   threads = 1;
 #endif
+  rules_layout layout;
+  layout.on = req.mask != 0;
+  layout.mdc = req.mdc_mode;
+  layout.evaluated = req.options.rules;
+  layout.target = req.mdc.target;
+  if (layout.on) {
+    // One column per rule that fired anywhere in the written series (spc chart: in its series).
+    rule_mask anywhere = 0;
+    for (std::size_t s = 0; s < S; ++s)
+      if (!failed[s])
+        for (std::size_t k = r.summary.part_offsets[s]; k < r.summary.part_offsets[s + 1]; ++k)
+          anywhere |= r.summary.parts[k].rules_fired;
+    layout.shown = rules_shown(anywhere);
+  }
   if (per_point) {
     if (rows >= large_input) progress("writing", rows);
     output_file out(cmd.output);
-    out.write(header_line(cmd, {"i"}, {"x"},
-                          {"part", "baseline", "include", "y", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "sigma_signal",
-                           "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
-                           "runs_signal"}));
-    write_blocks(out, S, threads, "wrote", point_writer{cmd, d, r, failed});
+    out.write(header_text(cmd, point_columns(cmd, layout)));
+    write_blocks(out, S, threads, "wrote", point_writer{cmd, d, r, failed, layout});
   }
   if (!cmd.summary.empty()) {
     output_file out(cmd.summary);
-    out.write(header_line(cmd, {"part", "first", "last"}, {"x_first", "x_last"},
-                          {"n_points", "cl", "lcl", "ucl", "n_sigma_signals", "last_y", "last_sigma_signal", "n_obs",
-                           "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
-                           "runs_signal", "error"}));
-    write_blocks(out, S, threads, "wrote the summary of", summary_writer{cmd, d, r, errors});
+    const std::vector<std::string> columns = summary_columns(cmd, layout);
+    out.write(header_text(cmd, columns));
+    write_blocks(out, S, threads, "wrote the summary of",
+                 summary_writer{cmd, d, r, errors, layout, columns.size() - 1});
   }
 
   if (failures == 0) {

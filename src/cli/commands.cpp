@@ -1026,10 +1026,13 @@ int run(int argc, char** argv) {
     return fmt::format("spc: error: {}\nRun with --help for more information.\n", e.what());
   });
   app.require_subcommand(1);
-  app.footer("Run 'spc chart --help' for the options of a subcommand.");
+  app.footer("Run 'spc chart --help' or 'spc batch --help' for the options of a subcommand.");
 
   chart_command chart;
   CLI::App* chart_app = add_chart_command(app, chart);
+  // `spc batch` has its own parser (batch_command.cpp; main() sends it there): listed here for
+  // the help, and passed on whole if it is reached this way.
+  CLI::App* batch_app = app.add_subcommand("batch", batch_description)->prefix_command();
 
   try {
     app.parse(argc, argv);
@@ -1040,6 +1043,7 @@ int run(int argc, char** argv) {
 
   try {
     if (chart_app->parsed()) return run_chart(chart);
+    if (batch_app->parsed()) return run_batch_main(argc, argv);
     return exit_usage_error;  // unreachable: require_subcommand(1)
   } catch (const usage_error& e) {
     fmt::print(stderr, "spc: error: {}\nRun with --help for more information.\n", e.what());

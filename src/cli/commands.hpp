@@ -87,6 +87,13 @@ int run(int argc, char** argv);
 
 // --- spc batch (batch_command.cpp) -------------------------------------------------------------
 
+/// What `spc batch` does, for the help of `spc` and of `spc batch`.
+inline constexpr const char* batch_description =
+    "Compute one chart per series of a long-format CSV file (one row per point; the --by columns "
+    "name the series), in parallel: one output row per point and one summary row per series and "
+    "part; optionally special-cause rule sets (--rules) or the NHS Making Data Count mode "
+    "(--chart i --rules mdc).";
+
 /// `spc batch ...`: many charts from one long-format CSV file, with its own options, help and
 /// error reporting (the same messages and exit codes as `run`). main() sends `spc batch` here.
 int run_batch_main(int argc, char** argv);
