@@ -374,21 +374,6 @@ def _qic_mdc(
     G = len(prep.offsets) - 1
     options = {"freeze": freeze, "part": part, "rebase": rebase, "target": target,
                "improvement": improvement}
-    yv = prep.y
-    problems_ratio: list[tuple[int, str, int | None, str]] = []
-    if prep.n is not None:
-        # y / n as the I chart plots it, with the I chart's checks of the denominators.
-        none = np.zeros(0, dtype=np.int64)
-        no_offsets = np.zeros(G + 1, dtype=np.int64)
-        try:
-            ratio = _core.compute_batch(
-                prep.y, prep.n, None, prep.offsets, "i", "anhoej", True, np.zeros(G, dtype=np.int64),
-                np.full(G, np.nan), none, no_offsets, none, no_offsets, None, threads,
-            )
-        except _core.EngineError as err:
-            raise translate(err.args, prep, options) from None
-        problems_ratio = ratio["problems"]
-        yv = ratio["points"]["y"]
     if rebase is not None:
         rb, rb_off = csr_from_positions(positions(rebase, "rebase"), G)
     else:
@@ -399,14 +384,16 @@ def _qic_mdc(
         raise TypeError("qic(freeze=...): give one number of points")
     engine_target = np.nan if target is None else float(target) / multiply
     try:
+        # y / n as the I chart plots it (with the I chart's checks of the denominators) when n is
+        # given: the engine computes the values, the charts and the rules in one call.
         out = _core.compute_mdc_batch(
-            np.ascontiguousarray(yv), prep.offsets, improvement.lower(), rb, rb_off,
+            prep.y, prep.offsets, improvement.lower(), rb, rb_off,
             fix[0] if fix else 0, screen, engine_target, trend=trend_points, shift=shift_points,
-            two_in_three=two_in_three, threads=threads, rules=rules,
+            two_in_three=two_in_three, threads=threads, rules=rules, n=prep.n,
         )
     except _core.EngineError as err:
         raise translate(err.args, prep, options) from None
-    problems = _problems(sorted(problems_ratio + out["problems"]), prep, options, errors)
+    problems = _problems(out["problems"], prep, options, errors)
     ycol = prep.columns.get("y")
     xcol = prep.columns.get("x")
     return QicResult(
@@ -425,6 +412,6 @@ def _qic_mdc(
         ylab=ylab if ylab is not None else (ycol.name if ycol is not None else None),
         xlab=xlab if xlab is not None else (xcol.name if xcol is not None else None),
         engine=out,
-        y=yv,
+        y=out["points"]["y"],
         problems=problems,
     )

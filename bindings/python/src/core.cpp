@@ -3,10 +3,10 @@
 // The Python front end (bindings/python/spc) turns DataFrames and arrays into flat float64
 // columns with series offsets (one series per group of `by=`, or a single series) and makes one
 // call here:
-//   - `compute_batch`: every chart of the batch by the library's batch engine
-//     (spc::compute_batch, OpenMP over series), then, when rules are asked for, the rule engine
-//     (spc::classify + spc::evaluate) on every part of every series;
-//   - `compute_mdc_batch`: NHS "Making Data Count" charts (spc::compute_mdc) for every series;
+//   - `compute_batch`: every chart of the batch, with its special-cause rules when asked for, by
+//     the library's batch engine (spc::compute_batch, OpenMP over series);
+//   - `compute_mdc_batch`: NHS "Making Data Count" charts for every series, by the same engine in
+//     its MDC mode (spc::compute_mdc per series, with any other rules per period);
 //   - `summarise_subgroups`: subgroup mean, size and sd of raw measurements (xbar, s).
 // Every number of every chart is computed by the C++ library, never in Python. Bad data in a
 // series is reported back as a list of problems (series, argument, index, problem), which the
@@ -17,7 +17,6 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -25,10 +24,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "spc/batch.hpp"
 #include "spc/chart.hpp"
@@ -125,18 +120,6 @@ py::list problems_list(const std::vector<spc::series_problem>& problems) {
   return out;
 }
 
-int thread_count(int threads, std::size_t work) {
-#ifdef _OPENMP
-  int t = threads > 0 ? threads : omp_get_max_threads();
-  if (work < 512) t = 1;
-  return std::max(1, t);
-#else
-  (void)threads;
-  (void)work;
-  return 1;
-#endif
-}
-
 // ---------------------------------------------------------------------------------------------
 // Charts (the batch engine) and rules
 // ---------------------------------------------------------------------------------------------
@@ -217,54 +200,29 @@ py::dict compute_batch(const f64& y, const std::optional<f64>& n, const std::opt
   bo.threads = threads;
   spc::batch_summary sum;
 
-  // Rule outputs (per point, per part).
+  // Rule outputs (per point; per part in the summary): the same rules for every option set.
   py::array_t<std::uint32_t> r_fired = array_of<std::uint32_t>(with_rules ? N : 0);
   py::array_t<std::uint8_t> r_label = array_of<std::uint8_t>(with_rules ? N : 0);
   py::array_t<std::int8_t> r_dir = array_of<std::int8_t>(with_rules ? N : 0);
-  std::vector<spc::rules_summary> rule_parts;
+  std::vector<spc::batch_rules> rule_sets;
+  spc::batch_rule_columns rule_cols;
+  if (with_rules) {
+    spc::batch_rules br;
+    br.rules = rule_opts;
+    rule_sets.assign(sets.size(), br);
+    bo.rules = rule_sets;
+    rule_cols.fired = mut(r_fired);
+    rule_cols.label = std::span<spc::rule>(reinterpret_cast<spc::rule*>(r_label.mutable_data()), N);
+    rule_cols.direction = mut(r_dir);
+  }
 
   try {
     py::gil_scoped_release release;
-    spc::compute_batch(in, bo, cols, sum);
-    if (with_rules) {
-      const std::size_t P = sum.parts.size();
-      rule_parts.assign(P, spc::rules_summary{});
-      const auto fired = mut(r_fired);
-      const auto label = std::span<spc::rule>(reinterpret_cast<spc::rule*>(r_label.mutable_data()), N);
-      const auto dir = mut(r_dir);
-      std::fill(fired.begin(), fired.end(), 0u);
-      std::fill(label.begin(), label.end(), spc::rule::none);
-      std::fill(dir.begin(), dir.end(), std::int8_t{0});
-      const std::span<const double> Y = cols.y, CL = cols.cl, LCL = cols.lcl, UCL = cols.ucl;
-      const std::span<const std::uint8_t> INC = cols.include;
-      const long long count = static_cast<long long>(P);
-      const int nt = thread_count(threads, P);
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt)
-#endif
-      {
-        std::vector<spc::rule_point> pts;
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 256)
-#endif
-        for (long long k = 0; k < count; ++k) {
-          const spc::series_part& row = sum.parts[static_cast<std::size_t>(k)];
-          const std::size_t first = off[row.series] + row.summary.first;
-          const std::size_t len = row.n_points;
-          pts.resize(len);
-          spc::classify(Y.subspan(first, len), CL.subspan(first, len), LCL.subspan(first, len),
-                        UCL.subspan(first, len), INC.subspan(first, len), pts);
-          rule_parts[static_cast<std::size_t>(k)] =
-              spc::evaluate(std::span<const spc::rule_point>(pts), rule_opts,
-                            spc::rule_columns{fired.subspan(first, len), label.subspan(first, len),
-                                              dir.subspan(first, len)});
-        }
-      }
-      (void)nt;
-    }
+    spc::compute_batch(in, bo, cols, rule_cols, sum);
   } catch (const spc::input_error& e) {
     raise_engine_error(e.argument(), e.index(), e.problem());
   }
+  const std::vector<spc::rules_summary>& rule_parts = sum.rules;
 
   const std::size_t P = sum.parts.size();
   py::array_t<std::int64_t> p_series = array_of<std::int64_t>(P), p_first = array_of<std::int64_t>(P),
@@ -387,7 +345,7 @@ py::dict compute_batch(const f64& y, const std::optional<f64>& n, const std::opt
 py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& direction, const i64& rebase,
                            const i64& rebase_offsets, std::int64_t fix_after, bool screen, double target,
                            int trend, int shift, const std::string& two_in_three, int threads,
-                           const std::optional<std::string>& rules) {
+                           const std::optional<std::string>& rules, const std::optional<f64>& n) {
   spc::mdc_options base;
   const auto d = spc::parse_improvement_direction(direction);
   if (!d) bad_argument("improvement", "unknown improvement direction '" + direction + "'");
@@ -401,6 +359,9 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   const auto p23 = spc::parse_two_in_three_policy(two_in_three);
   if (!p23) bad_argument("two_in_three", "unknown policy '" + two_in_three + "'");
   base.two_in_three = *p23;
+  // Options wrong for every series alike, named as the library names them.
+  if (auto problem = spc::find_problem(std::span<const double>{}, base))
+    raise_engine_error(problem->argument(), problem->index(), problem->problem());
 
   // Other rules on top of the MDC rules, on each period's y, mean and process limits (as
   // `spc chart --rules mdc,...` does).
@@ -415,7 +376,6 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
     others.mdc.two_in_three = base.two_in_three;
     if (auto problem = spc::find_problem(others)) raise_engine_error("rules", problem->index(), problem->problem());
   }
-  const bool with_others = others.rules != 0;
 
   const std::size_t N = static_cast<std::size_t>(y.size());
   const std::vector<std::size_t> off = boundaries(offsets, N);
@@ -423,118 +383,87 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   const auto rv = view(rebase), ro = view(rebase_offsets);
   check_csr("rebase", rv, ro, G);
 
-  // Period rows: one per period of every non-empty series.
-  std::vector<std::size_t> period_off(G + 1, 0);
-  for (std::size_t g = 0; g < G; ++g)
-    period_off[g + 1] = period_off[g] + (off[g + 1] > off[g] ? static_cast<std::size_t>(ro[g + 1] - ro[g]) + 1 : 0);
-  const std::size_t P = period_off[G];
+  // Option sets: consecutive series with the same rebase positions share one.
+  std::vector<spc::chart_options> sets;
+  std::vector<spc::batch_rules> rule_sets;
+  std::vector<std::uint32_t> set_of_series(G);
+  spc::chart_options i_chart;
+  i_chart.chart = spc::chart_type::i;
+  for (std::size_t g = 0; g < G; ++g) {
+    std::vector<std::size_t> at = positions_of(rv, ro, g);
+    for (std::size_t k = 1; k < at.size(); ++k)
+      if (at[k] <= at[k - 1]) raise_engine_error("rebase", spc::input_error::npos, "positions must be strictly increasing", g);
+    if (rule_sets.empty() || rule_sets.back().mdc->rebase != at) {
+      spc::batch_rules br;
+      br.rules = others;
+      br.mdc = base;
+      br.mdc->rebase = std::move(at);
+      rule_sets.push_back(std::move(br));
+      sets.push_back(i_chart);
+    }
+    set_of_series[g] = static_cast<std::uint32_t>(sets.size() - 1);
+  }
+  if (sets.empty()) {
+    spc::batch_rules br;
+    br.mdc = base;
+    rule_sets.push_back(std::move(br));
+    sets.push_back(i_chart);
+  }
 
+  py::array_t<double> o_y = array_of<double>(N);
   py::array_t<std::int32_t> o_period = array_of<std::int32_t>(N);
   py::array_t<double> o_mean = array_of<double>(N), o_lpl = array_of<double>(N), o_upl = array_of<double>(N);
-  py::array_t<std::uint8_t> o_cause = array_of<std::uint8_t>(N), o_type = array_of<std::uint8_t>(N);
+  py::array_t<std::uint8_t> o_cause = array_of<std::uint8_t>(N), o_type = array_of<std::uint8_t>(N),
+                            o_label = array_of<std::uint8_t>(N);
   py::array_t<std::uint32_t> o_fired = array_of<std::uint32_t>(N);
+  spc::chart_columns cols;
+  cols.y = mut(o_y);
+  cols.cl = mut(o_mean);
+  cols.lcl = mut(o_lpl);
+  cols.ucl = mut(o_upl);
+  cols.part = mut(o_period);
+  spc::batch_rule_columns rule_cols;
+  rule_cols.fired = mut(o_fired);
+  rule_cols.label = std::span<spc::rule>(reinterpret_cast<spc::rule*>(o_label.mutable_data()), N);
+  rule_cols.cause = std::span<spc::special_cause>(reinterpret_cast<spc::special_cause*>(o_cause.mutable_data()), N);
+  rule_cols.type = std::span<spc::point_type>(reinterpret_cast<spc::point_type*>(o_type.mutable_data()), N);
+
+  spc::batch_input in{view(y), n ? view(*n) : std::span<const double>{}, {}, off};
+  spc::batch_options bo;
+  bo.sets = sets;
+  bo.set_of_series = set_of_series;
+  bo.rules = rule_sets;
+  bo.ratio = n.has_value();
+  bo.threads = threads;
+  spc::batch_summary sum;
+  try {
+    py::gil_scoped_release release;
+    spc::compute_batch(in, bo, cols, rule_cols, sum);
+  } catch (const spc::input_error& e) {
+    raise_engine_error(e.argument(), e.index(), e.problem());
+  }
+
+  // The series results: the variation of the last period with a value, the assurance of the last
+  // period (as spc::compute_mdc reports them).
   py::array_t<std::uint8_t> s_var = array_of<std::uint8_t>(G), s_ass = array_of<std::uint8_t>(G);
   py::array_t<bool> s_ok = array_of<bool>(G);
-  std::vector<spc::mdc_period> periods(P);
-  std::vector<spc::rules_summary> other_summary(with_others ? P : 0);
-
-  const auto PER = mut(o_period);
-  const auto MEAN = mut(o_mean), LPL = mut(o_lpl), UPL = mut(o_upl);
-  const std::span<spc::special_cause> CAUSE(reinterpret_cast<spc::special_cause*>(o_cause.mutable_data()), N);
-  const std::span<spc::point_type> TYPE(reinterpret_cast<spc::point_type*>(o_type.mutable_data()), N);
-  const auto FIRED = mut(o_fired);
-  const auto VAR = mut(s_var), ASS = mut(s_ass);
-  const auto OK = bytes(s_ok);
-  const std::span<const double> yv = view(y);
-  std::vector<std::vector<spc::series_problem>> thread_problems;
-
   {
-    py::gil_scoped_release release;
-    const int nt = thread_count(threads, G);
-    thread_problems.resize(static_cast<std::size_t>(nt));
-    const long long count = static_cast<long long>(G);
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt)
-#endif
-    {
-      int me = 0;
-#ifdef _OPENMP
-      me = omp_get_thread_num();
-#endif
-      spc::mdc_workspace ws;
-      std::vector<spc::mdc_period> local;
-      spc::mdc_options o = base;
-      std::vector<spc::rule_point> pts;
-      std::vector<spc::rule_mask> other_fired;
-      std::vector<spc::rule> other_label;
-      std::vector<std::int8_t> other_dir;
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 64)
-#endif
-      for (long long gi = 0; gi < count; ++gi) {
-        const auto g = static_cast<std::size_t>(gi);
-        const std::size_t a = off[g], m = off[g + 1] - a;
-        o.rebase = positions_of(rv, ro, g);
-        const spc::mdc_columns cols{PER.subspan(a, m), MEAN.subspan(a, m),  LPL.subspan(a, m), UPL.subspan(a, m),
-                                    CAUSE.subspan(a, m), TYPE.subspan(a, m), FIRED.subspan(a, m)};
-        try {
-          const spc::mdc_series_result r = spc::compute_mdc(yv.subspan(a, m), o, cols, local, ws);
-          VAR[g] = static_cast<std::uint8_t>(r.variation);
-          ASS[g] = static_cast<std::uint8_t>(r.assurance);
-          OK[g] = 1;
-          std::size_t k = period_off[g];
-          for (const auto& p : local) {
-            if (k >= period_off[g + 1]) break;
-            if (with_others) {
-              const std::size_t first = a + p.first, len = p.last - p.first + 1;
-              pts.resize(len);
-              other_fired.resize(len);
-              other_label.resize(len);
-              other_dir.resize(len);
-              spc::classify(yv.subspan(first, len), MEAN.subspan(first, len), LPL.subspan(first, len),
-                            UPL.subspan(first, len), {}, pts);
-              other_summary[k] = spc::evaluate(std::span<const spc::rule_point>(pts), others,
-                                               spc::rule_columns{other_fired, other_label, other_dir});
-              for (std::size_t i = 0; i < len; ++i) FIRED[first + i] |= other_fired[i];
-            }
-            periods[k++] = p;
-          }
-          for (; k < period_off[g + 1]; ++k) periods[k] = spc::mdc_period{};
-        } catch (const spc::input_error& e) {
-          OK[g] = 0;
-          VAR[g] = 0;
-          ASS[g] = 0;
-          std::fill(PER.begin() + static_cast<std::ptrdiff_t>(a), PER.begin() + static_cast<std::ptrdiff_t>(a + m), 0);
-          for (auto col : {MEAN, LPL, UPL}) std::fill(col.begin() + static_cast<std::ptrdiff_t>(a),
-                                                      col.begin() + static_cast<std::ptrdiff_t>(a + m), spc::na);
-          std::fill(CAUSE.begin() + static_cast<std::ptrdiff_t>(a), CAUSE.begin() + static_cast<std::ptrdiff_t>(a + m),
-                    spc::special_cause::none);
-          std::fill(TYPE.begin() + static_cast<std::ptrdiff_t>(a), TYPE.begin() + static_cast<std::ptrdiff_t>(a + m),
-                    spc::point_type::common_cause);
-          std::fill(FIRED.begin() + static_cast<std::ptrdiff_t>(a), FIRED.begin() + static_cast<std::ptrdiff_t>(a + m),
-                    0u);
-          const std::size_t row = e.index() == spc::input_error::npos ? spc::input_error::npos : a + e.index();
-          thread_problems[static_cast<std::size_t>(me)].push_back(spc::series_problem{g, row, e});
-        }
+    auto var = mut(s_var), ass = mut(s_ass);
+    auto ok = bytes(s_ok);
+    for (std::size_t g = 0; g < G; ++g) {
+      var[g] = static_cast<std::uint8_t>(spc::point_type::common_cause);
+      ass[g] = static_cast<std::uint8_t>(spc::assurance_type::none);
+      ok[g] = sum.status[g] == spc::series_status::ok;
+      for (std::size_t k = sum.part_offsets[g]; k < sum.part_offsets[g + 1]; ++k) {
+        const spc::mdc_period& p = sum.periods[k];
+        if (p.n_points > p.n_missing) var[g] = static_cast<std::uint8_t>(p.variation);
+        ass[g] = static_cast<std::uint8_t>(p.assurance);
       }
     }
   }
-  std::vector<spc::series_problem> problems;
-  for (auto& t : thread_problems)
-    for (auto& p : t) problems.push_back(std::move(p));
-  std::sort(problems.begin(), problems.end(),
-            [](const spc::series_problem& a, const spc::series_problem& b) { return a.series < b.series; });
 
-  // Period table without the rows of failed series.
-  std::vector<std::size_t> kept;
-  std::vector<std::int64_t> kept_off(G + 1, 0);
-  const auto ok = bytes(s_ok);
-  for (std::size_t g = 0; g < G; ++g) {
-    if (ok[g])
-      for (std::size_t k = period_off[g]; k < period_off[g + 1]; ++k) kept.push_back(k);
-    kept_off[g + 1] = static_cast<std::int64_t>(kept.size());
-  }
-  const std::size_t K = kept.size();
+  // One row per period of every computed series.
+  const std::size_t K = sum.parts.size();
   py::array_t<std::int64_t> q_series = array_of<std::int64_t>(K), q_first = array_of<std::int64_t>(K),
                             q_last = array_of<std::int64_t>(K);
   py::array_t<std::int32_t> q_period = array_of<std::int32_t>(K), q_np = array_of<std::int32_t>(K),
@@ -550,21 +479,6 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
                                                                    static_cast<py::ssize_t>(spc::rule_count)});
   py::array_t<std::int32_t> q_ihi_useful = array_of<std::int32_t>(K), q_ihi_runs = array_of<std::int32_t>(K);
   py::array_t<double> q_ihi_lower = array_of<double>(K), q_ihi_upper = array_of<double>(K);
-  auto ihi_u = mut(q_ihi_useful), ihi_r = mut(q_ihi_runs);
-  auto ihi_l = mut(q_ihi_lower), ihi_h = mut(q_ihi_upper);
-  std::fill(ihi_u.begin(), ihi_u.end(), 0);
-  std::fill(ihi_r.begin(), ihi_r.end(), 0);
-  std::fill(ihi_l.begin(), ihi_l.end(), spc::na);
-  std::fill(ihi_h.begin(), ihi_h.end(), spc::na);
-  // The label of each point: its highest-precedence rule (the enum order is the precedence).
-  py::array_t<std::uint8_t> o_label = array_of<std::uint8_t>(N);
-  {
-    auto lab = mut(o_label);
-    for (std::size_t i = 0; i < N; ++i) {
-      const spc::rule_mask m = FIRED[i] & ~spc::series_rules;
-      lab[i] = static_cast<std::uint8_t>(m == 0 ? spc::rule_count : static_cast<std::size_t>(std::countr_zero(m)));
-    }
-  }
   {
     auto se = mut(q_series), fi = mut(q_first), la = mut(q_last);
     auto pe = mut(q_period), np_ = mut(q_np), nm = mut(q_nm), im = mut(q_imp), co = mut(q_con), nh = mut(q_nh),
@@ -572,12 +486,14 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
     auto me = mut(q_mean), am = mut(q_amr), lp = mut(q_lpl), up = mut(q_upl);
     auto va = mut(q_var), as = mut(q_ass);
     auto tr = bytes(q_trial);
-    std::size_t g = 0;
+    auto fd = mut(q_fired);
+    auto iu = mut(q_ihi_useful), ir = mut(q_ihi_runs);
+    auto il = mut(q_ihi_lower), ih = mut(q_ihi_upper);
+    std::int32_t* counts = q_rule_points.mutable_data();
     for (std::size_t r = 0; r < K; ++r) {
-      const std::size_t k = kept[r];
-      while (period_off[g + 1] <= k) ++g;
-      const spc::mdc_period& p = periods[k];
-      se[r] = static_cast<std::int64_t>(g);
+      const spc::mdc_period& p = sum.periods[r];
+      const spc::rules_summary& rs = sum.rules[r];
+      se[r] = static_cast<std::int64_t>(sum.parts[r].series);
       fi[r] = static_cast<std::int64_t>(p.first);
       la[r] = static_cast<std::int64_t>(p.last);
       pe[r] = p.period;
@@ -596,30 +512,19 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
       as[r] = static_cast<std::uint8_t>(p.assurance);
       tr[r] = p.trial_limits;
       // The rules of the period: which fired, and at how many points each.
-      spc::rule_mask any = 0;
-      std::int32_t* counts = q_rule_points.mutable_data() + r * spc::rule_count;
-      std::fill(counts, counts + spc::rule_count, 0);
-      const std::size_t a = off[g];
-      for (std::size_t i = a + p.first; i <= a + p.last && i < N; ++i) {
-        any |= FIRED[i];
-        for (std::size_t b = 0; b < spc::rule_count; ++b)
-          if (spc::has_rule(FIRED[i], static_cast<spc::rule>(b))) ++counts[b];
-      }
-      if (with_others) {
-        const spc::rules_summary& o = other_summary[k];
-        any |= o.fired;
-        ihi_u[r] = o.ihi_useful;
-        ihi_r[r] = o.ihi_runs;
-        ihi_l[r] = o.ihi_runs_lower;
-        ihi_h[r] = o.ihi_runs_upper;
-      }
-      q_fired.mutable_data()[r] = any;
+      fd[r] = rs.fired;
+      std::copy(rs.points.begin(), rs.points.end(), counts + r * spc::rule_count);
+      iu[r] = rs.ihi_useful;
+      ir[r] = rs.ihi_runs;
+      il[r] = rs.ihi_runs_lower;
+      ih[r] = rs.ihi_runs_upper;
     }
   }
   py::array_t<std::int64_t> o_koff = array_of<std::int64_t>(G + 1);
-  std::copy(kept_off.begin(), kept_off.end(), o_koff.mutable_data());
+  std::copy(sum.part_offsets.begin(), sum.part_offsets.end(), o_koff.mutable_data());
 
   py::dict points;
+  points["y"] = o_y;
   points["period"] = o_period;
   points["mean"] = o_mean;
   points["lpl"] = o_lpl;
@@ -662,7 +567,7 @@ py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& 
   result["periods"] = per;
   result["period_offsets"] = o_koff;
   result["series"] = series;
-  result["problems"] = problems_list(problems);
+  result["problems"] = problems_list(sum.problems);
   result["rules_mask"] = spc::rules_in(spc::rule_set::mdc) | others.rules;
   return result;
 }
@@ -746,7 +651,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("compute_mdc_batch", &compute_mdc_batch, py::arg("y"), py::arg("offsets"), py::arg("improvement"),
         py::arg("rebase"), py::arg("rebase_offsets"), py::arg("fix_after"), py::arg("screen"), py::arg("target"),
         py::arg("trend") = 7, py::arg("shift") = 7, py::arg("two_in_three") = "band_only", py::arg("threads") = 0,
-        py::arg("rules") = py::none(), "Every Making Data Count chart of a batch in one call.");
+        py::arg("rules") = py::none(), py::arg("n") = py::none(),
+        "Every Making Data Count chart of a batch in one call (of y, or y / n with n, as the I chart plots it).");
   m.def("summarise_subgroups", &summarise_subgroups, py::arg("values"), py::arg("codes"), py::arg("count"),
         "Subgroup mean, size and standard deviation of raw measurements.");
 }
