@@ -1,10 +1,13 @@
 // The batch engine: P, run and I charts with the Anhøj rules and sigma signals on 1,000,000
 // series x 24 points (per-point outputs and summary-only), and one series of 10,000,000 points,
 // each beside a memory-bandwidth baseline (a plain pass that reads the same inputs and writes the
-// same outputs), on one thread and on all threads.
+// same outputs), on one thread and on all threads. Also the P chart with the rule sets "anhoej,we"
+// (rule engine on every part, per-point rule columns) and the Making Data Count mode on the same
+// batch, beside the same baselines (which write the chart columns only).
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <set>
 #include <string>
 
 #if defined(_OPENMP)
@@ -53,9 +56,42 @@ columns& output(std::size_t rows) {
   return *c;
 }
 
-enum class kind { p, run, i };
-const char* name_of(kind k) { return k == kind::p ? "P" : k == kind::run ? "run" : "I"; }
-chart_type chart_of(kind k) { return k == kind::p ? chart_type::p : k == kind::run ? chart_type::run : chart_type::i; }
+// Per-point rule columns (rule mask, label, direction; special cause and point type), allocated
+// once per size like the chart columns.
+struct rule_output {
+  std::vector<rule_mask> fired;
+  std::vector<rule> label;
+  std::vector<std::int8_t> direction;
+  std::vector<special_cause> cause;
+  std::vector<point_type> type;
+  explicit rule_output(std::size_t rows)
+      : fired(rows, 0), label(rows, rule::none), direction(rows, 0), cause(rows, special_cause::none),
+        type(rows, point_type::common_cause) {}
+};
+rule_output& rule_columns_of(std::size_t rows) {
+  static std::map<std::size_t, std::unique_ptr<rule_output>> kept;
+  auto& c = kept[rows];
+  if (!c) c = std::make_unique<rule_output>(rows);
+  return *c;
+}
+
+// p_rules: the P chart with the rule sets anhoej and we; mdc: the Making Data Count mode (an XmR
+// chart of the measurements, the MDC rules, improvement increase).
+enum class kind { p, run, i, p_rules, mdc };
+const char* name_of(kind k) {
+  switch (k) {
+    case kind::p: return "P";
+    case kind::run: return "run";
+    case kind::i: return "I";
+    case kind::p_rules: return "P+rules:anhoej,we";
+    case kind::mdc: return "MDC";
+  }
+  return "";
+}
+chart_type chart_of(kind k) {
+  return k == kind::p || k == kind::p_rules ? chart_type::p : k == kind::run ? chart_type::run : chart_type::i;
+}
+bool reads_n(kind k) { return k == kind::p || k == kind::p_rules; }
 
 // The memory-bandwidth baseline: reads the inputs the chart reads (y, and n for the P chart) and
 // writes every per-point output column (or one summary row per series), with no statistics.
@@ -102,27 +138,31 @@ std::string suffix(bool per_point, int threads) {
 void register_pair(kind k, std::size_t series, std::size_t points, bool per_point, int threads,
                    const std::string& label) {
   const std::string tail = label + suffix(per_point, threads);
-  const std::string base_name = std::string("baseline/") + (k == kind::p ? "y+n" : "y") + tail;
+  const std::string base_name = std::string("baseline/") + (reads_n(k) ? "y+n" : "y") + tail;
   const std::string engine_name = std::string(name_of(k)) + tail;
   const std::size_t rows = series * points;
 
-  benchmark::RegisterBenchmark(base_name.c_str(), [=](benchmark::State& state) {
-    const dataset& d = data(series, points);
-    columns& c = output(rows);
-    const chart_columns out = per_point ? c.r.columns() : chart_columns{};
-    std::vector<series_part> summary(series);
-    const std::span<const double> y = k == kind::p ? d.count : d.measure;
-    const std::span<const double> n = k == kind::p ? std::span<const double>(d.denominator) : std::span<const double>{};
-    stopwatch watch;
-    for (auto _ : state) {
-      watch.start();
-      baseline_pass(y, n, d.offsets, per_point, out, summary, threads);
-      benchmark::DoNotOptimize(summary.data());
-      benchmark::ClobberMemory();
-      watch.stop(state);
-    }
-    record_baseline(state, rows, watch, base_name);
-  })->UseManualTime()->Unit(benchmark::kMillisecond);
+  // One baseline per input and output mode (the P chart with rules shares the P chart's).
+  static std::set<std::string> registered;
+  if (registered.insert(base_name).second) {
+    benchmark::RegisterBenchmark(base_name.c_str(), [=](benchmark::State& state) {
+      const dataset& d = data(series, points);
+      columns& c = output(rows);
+      const chart_columns out = per_point ? c.r.columns() : chart_columns{};
+      std::vector<series_part> summary(series);
+      const std::span<const double> y = reads_n(k) ? d.count : d.measure;
+      const std::span<const double> n = reads_n(k) ? std::span<const double>(d.denominator) : std::span<const double>{};
+      stopwatch watch;
+      for (auto _ : state) {
+        watch.start();
+        baseline_pass(y, n, d.offsets, per_point, out, summary, threads);
+        benchmark::DoNotOptimize(summary.data());
+        benchmark::ClobberMemory();
+        watch.stop(state);
+      }
+      record_baseline(state, rows, watch, base_name);
+    })->UseManualTime()->Unit(benchmark::kMillisecond);
+  }
 
   benchmark::RegisterBenchmark(engine_name.c_str(), [=](benchmark::State& state) {
     const dataset& d = data(series, points);
@@ -133,7 +173,7 @@ void register_pair(kind k, std::size_t series, std::size_t points, bool per_poin
     options.method = runs_method::anhoej;
     batch_input in;
     in.offsets = d.offsets;
-    if (k == kind::p) {
+    if (reads_n(k)) {
       in.y = d.count;
       in.n = d.denominator;
     } else {
@@ -142,23 +182,45 @@ void register_pair(kind k, std::size_t series, std::size_t points, bool per_poin
     batch_options bo;
     bo.sets = {&options, 1};
     bo.threads = threads;
+    batch_rules rules;
+    batch_rule_columns rule_out;
+    if (k == kind::p_rules || k == kind::mdc) {
+      if (k == kind::p_rules)
+        rules.rules.rules = *parse_rules("anhoej,we");
+      else
+        rules.mdc.emplace();
+      bo.rules = {&rules, 1};
+      if (per_point) {
+        rule_output& ro = rule_columns_of(rows);
+        rule_out = batch_rule_columns{ro.fired, ro.label, ro.direction, {}, {}};
+        if (k == kind::mdc) {
+          rule_out.cause = ro.cause;
+          rule_out.type = ro.type;
+        }
+      }
+    }
     // The caller owns the outputs: the per-point columns are allocated above, and the summary by
     // one call before the timed ones (as the baseline's rows are), so that every iteration
     // measures the computation, not the kernel handing out fresh pages.
     batch_summary summary;
-    compute_batch(in, bo, out, summary);
+    compute_batch(in, bo, out, rule_out, summary);
     stopwatch watch;
     for (auto _ : state) {
       watch.start();
-      compute_batch(in, bo, out, summary);
+      compute_batch(in, bo, out, rule_out, summary);
       benchmark::DoNotOptimize(summary.parts.data());
       benchmark::ClobberMemory();
       watch.stop(state);
     }
     if (!summary.problems.empty()) state.SkipWithError("a series failed");
     std::size_t signals = 0;
-    for (const auto& p : summary.parts) signals += p.summary.runs.runs_signal;
-    state.counters["runs_signals"] = static_cast<double>(signals);
+    if (k == kind::p_rules || k == kind::mdc) {
+      for (const auto& p : summary.parts) signals += p.rules_fired != 0;
+      state.counters["rule_signals"] = static_cast<double>(signals);
+    } else {
+      for (const auto& p : summary.parts) signals += p.summary.runs.runs_signal;
+      state.counters["runs_signals"] = static_cast<double>(signals);
+    }
     report(state, rows, watch, base_name);
   })->UseManualTime()->Unit(benchmark::kMillisecond);
 }
@@ -239,7 +301,7 @@ void register_batch_benchmarks() {
   // (Built with append: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.)
   std::string label = "/";
   label.append(std::to_string(z.series)).append("x").append(std::to_string(z.points));
-  for (kind k : {kind::p, kind::run, kind::i})
+  for (kind k : {kind::p, kind::run, kind::i, kind::p_rules, kind::mdc})
     for (bool per_point : {true, false})
       for (int threads : thread_counts) register_pair(k, z.series, z.points, per_point, threads, label);
   // One long series: no parallelism across series, so one thread.

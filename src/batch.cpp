@@ -228,6 +228,7 @@ struct batch_target {
   const chart_columns& out;
   const batch_rule_columns& rules_out;
   batch_summary& sum;
+  bool rule_columns = false;  // some per-point rule column is asked for
 };
 
 // The rule fields of a summary row from the per-point rule columns of its part: the points with a
@@ -391,8 +392,8 @@ std::size_t compute_series(const batch_input& in, const batch_options& o, const 
     }
     compute(v, opt, c, t.parts, t.ws);
 
-    const batch_rule_columns rc = rows_of(to.rules_out, first, m);
-    if (!with_rules) write_no_rules(rc);
+    const batch_rule_columns rc = to.rule_columns ? rows_of(to.rules_out, first, m) : batch_rule_columns{};
+    if (!with_rules && to.rule_columns) write_no_rules(rc);
     const std::size_t row0 = sum.part_offsets[s];
     series_part* row = sum.parts.data() + row0;
     for (std::size_t k = 0; k < t.parts.size(); ++k, ++row) {
@@ -523,7 +524,9 @@ void compute_batch(const batch_input& in, const batch_options& o, const chart_co
     sum.periods.clear();
   // The rows each series wrote, where that can be fewer than counted (MDC).
   std::vector<std::uint32_t> used(any_mdc ? S : 0);
-  const batch_target target{out, rule_out, sum};
+  const bool rule_columns = !rule_out.fired.empty() || !rule_out.label.empty() || !rule_out.direction.empty() ||
+                            !rule_out.cause.empty() || !rule_out.type.empty();
+  const batch_target target{out, rule_out, sum, rule_columns};
 
   int threads = 1;
 #if defined(SPC_HAVE_OPENMP)
