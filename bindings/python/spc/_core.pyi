@@ -57,6 +57,7 @@ def compute_mdc_batch(
     two_in_three: str = "band_only",
     threads: int = 0,
     rules: str | None = None,
+    n: npt.ArrayLike | None = None,
 ) -> dict[str, Any]: ...
 def summarise_subgroups(
     values: npt.ArrayLike, codes: npt.ArrayLike, count: int
