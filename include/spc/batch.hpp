@@ -22,6 +22,15 @@
 //   spc::batch_result r = spc::qic_batch(in, {.sets = {&p, 1}});
 //   for (const spc::series_part& row : r.summary.parts)
 //     if (row.summary.runs.runs_signal || row.last_sigma_signal) report(row.series);
+//
+// The same with the Anhøj and Western Electric rules, reporting the series whose latest point is
+// a special cause:
+//
+//   spc::batch_rules rules;
+//   rules.rules.rules = *spc::parse_rules("anhoej,we");
+//   spc::batch_result r = spc::qic_batch(in, {.sets = {&p, 1}, .rules = {&rules, 1}});
+//   for (const spc::series_part& row : r.summary.parts)
+//     if (row.last_variation != spc::variation::common_cause) report(row.series, row.last_rule);
 #pragma once
 
 #include <cstddef>
