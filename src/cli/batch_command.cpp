@@ -48,10 +48,6 @@ constexpr std::size_t large_input = 1'000'000;  // rows from which progress is r
 
 // The options of `spc batch`: those of `spc chart` (read the same way, with the same checks), and
 // the group columns and threads.
-struct batch_command : chart_command {
-  std::vector<std::string> by;  // group columns
-  int threads = 0;              // 0 = all cores
-};
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -62,6 +58,8 @@ std::vector<std::string> all_chart_names() {
   for (std::size_t k = 0; k < chart_type_count; ++k) names.emplace_back(to_string(static_cast<chart_type>(k)));
   return names;
 }
+
+}  // namespace
 
 CLI::App* add_batch_command(CLI::App& app, batch_command& cmd) {
   CLI::App* sub = app.add_subcommand("batch", batch_description);
@@ -173,6 +171,8 @@ CLI::App* add_batch_command(CLI::App& app, batch_command& cmd) {
       "line.");
   return sub;
 }
+
+namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Reading
@@ -808,6 +808,8 @@ void check_command(const batch_command& cmd, chart_type chart) {
     throw usage_error("options --output and --summary: only one of them can go to standard output");
 }
 
+}  // namespace
+
 int run_batch(const batch_command& cmd) {
   const std::optional<chart_type> chart = parse_chart_type(cmd.chart);
   if (!chart) throw usage_error(fmt::format("option --chart: unknown chart type '{}'", cmd.chart));
@@ -919,38 +921,5 @@ int run_batch(const batch_command& cmd) {
   return exit_data_error;
 }
 
-}  // namespace
-
-int run_batch_main(int argc, char** argv) {
-  CLI::App app{"spc batch: many charts from one long-format CSV file.", "spc"};
-  app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return fmt::format("spc: error: {}\nRun with --help for more information.\n", e.what());
-  });
-  app.require_subcommand(1);
-  batch_command cmd;
-  add_batch_command(app, cmd);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? exit_ok : exit_usage_error;
-  }
-  try {
-    return run_batch(cmd);
-  } catch (const usage_error& e) {
-    fmt::print(stderr, "spc: error: {}\nRun with --help for more information.\n", e.what());
-    return exit_usage_error;
-  } catch (const data_error& e) {
-    fmt::print(stderr, "spc: error: {}\n", e.what());
-  } catch (const io::csv_error& e) {
-    fmt::print(stderr, "spc: error: {}\n", e.what());
-  } catch (const input_error& e) {
-    fmt::print(stderr, "spc: error: {}\n", e.what());
-  } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "spc: error: out of memory\n");
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "spc: internal error: {}\n", e.what());
-  }
-  return exit_data_error;
-}
 
 }  // namespace spc::cli

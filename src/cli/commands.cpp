@@ -1030,9 +1030,8 @@ int run(int argc, char** argv) {
 
   chart_command chart;
   CLI::App* chart_app = add_chart_command(app, chart);
-  // `spc batch` has its own parser (batch_command.cpp; main() sends it there): listed here for
-  // the help, and passed on whole if it is reached this way.
-  CLI::App* batch_app = app.add_subcommand("batch", batch_description)->prefix_command();
+  batch_command batch;
+  CLI::App* batch_app = add_batch_command(app, batch);
 
   try {
     app.parse(argc, argv);
@@ -1043,7 +1042,7 @@ int run(int argc, char** argv) {
 
   try {
     if (chart_app->parsed()) return run_chart(chart);
-    if (batch_app->parsed()) return run_batch_main(argc, argv);
+    if (batch_app->parsed()) return run_batch(batch);
     return exit_usage_error;  // unreachable: require_subcommand(1)
   } catch (const usage_error& e) {
     fmt::print(stderr, "spc: error: {}\nRun with --help for more information.\n", e.what());

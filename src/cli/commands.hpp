@@ -94,8 +94,17 @@ inline constexpr const char* batch_description =
     "part; optionally special-cause rule sets (--rules) or the NHS Making Data Count mode "
     "(--chart i --rules mdc).";
 
-/// `spc batch ...`: many charts from one long-format CSV file, with its own options, help and
-/// error reporting (the same messages and exit codes as `run`). main() sends `spc batch` here.
-int run_batch_main(int argc, char** argv);
+/// The options of `spc batch`: those of `spc chart` and the columns naming the series.
+struct batch_command : chart_command {
+  std::vector<std::string> by;  // group columns
+  int threads = 0;              // 0 = all cores
+};
+
+/// Adds the `batch` subcommand to `app`, its options bound to `cmd`.
+CLI::App* add_batch_command(CLI::App& app, batch_command& cmd);
+
+/// Runs `spc batch`: one chart per series of a long-format CSV file (docs/batch.md). Throws as
+/// run_chart does; returns the exit code (1 when any series had bad data).
+int run_batch(const batch_command& cmd);
 
 }  // namespace spc::cli
