@@ -2,6 +2,8 @@
 // (see spc/mdc.hpp for the algorithm and the handling of missing values).
 #include "spc/mdc.hpp"
 
+#include <bit>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -349,6 +351,57 @@ mdc_result mdc_chart(std::span<const double> y, const mdc_options& options) {
   const auto s = compute_mdc(y, options, r.columns(), r.periods, ws);
   r.variation = s.variation;
   r.assurance = s.assurance;
+  return r;
+}
+
+rules_result combine_rules(std::span<const double> y, const mdc_result& m, const rule_options& options) {
+  const rule_mask mdc_set = rules_in(rule_set::mdc), others = options.rules & ~mdc_set;
+  rules_result r;
+  if (others != 0) {
+    // The other rules see the MDC chart as an I chart with one part per period.
+    chart_result c;
+    c.chart = chart_type::i;
+    c.y.assign(y.begin(), y.end());
+    c.cl = m.mean;
+    c.lcl = m.lpl;
+    c.ucl = m.upl;
+    for (const mdc_period& p : m.periods) {
+      part_summary s;
+      s.part = p.period;
+      s.first = p.first;
+      s.last = p.last;
+      c.parts.push_back(s);
+    }
+    rule_options o = options;
+    o.rules = others;
+    r = apply_rules(c, o);
+  } else {
+    r.fired.assign(m.size(), 0);
+    r.label.assign(m.size(), rule::none);
+    r.direction.assign(m.size(), 0);
+    r.parts.resize(m.periods.size());
+  }
+  for (std::size_t k = 0; k < m.periods.size(); ++k) {
+    const mdc_period& p = m.periods[k];
+    rules_summary& s = r.parts[k];
+    s.evaluated |= mdc_set;
+    s.n_points = static_cast<std::int32_t>(p.n_points);
+    for (std::size_t i = p.first; i <= p.last; ++i) {
+      const rule_mask mine = m.fired[i] & mdc_set;
+      r.fired[i] |= mine;
+      for (std::size_t b = 0; b < rule_count; ++b)
+        if (has_rule(mine, static_cast<rule>(b))) {
+          s.fired |= rule_bit(static_cast<rule>(b));
+          ++s.points[b];
+        }
+    }
+  }
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    const rule_mask point_rules = r.fired[i] & ~series_rules;
+    if (point_rules == 0) continue;
+    r.label[i] = static_cast<rule>(std::countr_zero(point_rules));
+    if (has_rule(mdc_set, r.label[i])) r.direction[i] = static_cast<std::int8_t>(direction_of(m.cause[i]));
+  }
   return r;
 }
 

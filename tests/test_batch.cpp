@@ -526,51 +526,11 @@ mdc_expected expect_mdc(std::span<const double> y, std::span<const double> n, co
   i_chart.chart = chart_type::i;
   e.y = qic(series_view{y, n, {}}, i_chart).y;
   e.chart = mdc_chart(e.y, *br.mdc);
-  const mdc_result& m = e.chart;
-  e.fired = m.fired;
-  e.label.assign(m.size(), rule::none);
-  e.direction.assign(m.size(), 0);
-  const rule_mask mdc_set = rules_in(rule_set::mdc), others = br.rules.rules & ~mdc_set;
-  rules_result other;
-  if (others != 0) {
-    chart_result c;
-    c.chart = chart_type::i;
-    c.y = e.y;
-    c.cl = m.mean;
-    c.lcl = m.lpl;
-    c.ucl = m.upl;
-    for (const mdc_period& p : m.periods) {
-      part_summary s;
-      s.part = p.period;
-      s.first = p.first;
-      s.last = p.last;
-      c.parts.push_back(s);
-    }
-    rule_options ro = br.rules;
-    ro.rules = others;
-    other = apply_rules(c, ro);
-    for (std::size_t i = 0; i < m.size(); ++i) e.fired[i] |= other.fired[i];
-  }
-  for (std::size_t k = 0; k < m.periods.size(); ++k) {
-    const mdc_period& p = m.periods[k];
-    rules_summary s = others != 0 ? other.parts[k] : rules_summary{};
-    s.evaluated |= mdc_set;
-    s.n_points = p.n_points;
-    for (std::size_t i = p.first; i <= p.last; ++i)
-      for (std::size_t b = 0; b < rule_count; ++b)
-        if (has_rule(m.fired[i] & mdc_set, static_cast<rule>(b))) {
-          s.fired |= rule_bit(static_cast<rule>(b));
-          ++s.points[b];
-        }
-    e.periods.push_back(s);
-  }
-  for (std::size_t i = 0; i < m.size(); ++i) {
-    const rule_mask point_rules = e.fired[i] & ~series_rules;
-    if (point_rules == 0) continue;
-    e.label[i] = static_cast<rule>(std::countr_zero(point_rules));
-    e.direction[i] = has_rule(mdc_set, e.label[i]) ? static_cast<std::int8_t>(direction_of(m.cause[i]))
-                                                   : other.direction[i];
-  }
+  rules_result combined = combine_rules(e.y, e.chart, br.rules);
+  e.fired = std::move(combined.fired);
+  e.label = std::move(combined.label);
+  e.direction = std::move(combined.direction);
+  e.periods = std::move(combined.parts);
   return e;
 }
 

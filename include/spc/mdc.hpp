@@ -202,6 +202,13 @@ mdc_series_result compute_mdc(std::span<const double> y, const mdc_options& opti
 /// Computes an MDC chart (`ptd_spc` in NHSRplotthedots).
 mdc_result mdc_chart(std::span<const double> y, const mdc_options& options = {});
 
+/// An MDC chart read with other rule sets too (`--rules mdc,we`): the MDC rules as the chart fired
+/// them, and `options.rules` without the MDC set evaluated period by period on the chart's own
+/// mean and process limits. `y` is the charted series. Per point: every rule that fired, the
+/// highest-precedence label and its direction (an MDC label takes the direction of its special
+/// cause); per period: a summary with the MDC rules' counts merged in.
+rules_result combine_rules(std::span<const double> y, const mdc_result& chart, const rule_options& options);
+
 /// The assurance result of a target against process limits (ptd_calculate_assurance_type).
 assurance_type assurance_of(double target, double lpl, double upl,
                             improvement_direction d) noexcept;

@@ -588,45 +588,12 @@ mdc_output compute_mdc_output(const chart_command& cmd, const rules_request& req
     translate_mdc(e, cmd, data);
   }
   const mdc_result& m = o.chart;
-  const std::size_t n = m.size();
 
   std::vector<std::pair<std::size_t, std::size_t>> ranges;
   for (const mdc_period& p : m.periods) ranges.emplace_back(p.first, p.last);
-  std::vector<rule_mask> fired = m.fired;
-  std::vector<rules_summary> parts(m.periods.size());
-  const rule_mask others = req.mask & ~mdc_set;
-  if (others != 0) {
-    chart_result c;
-    c.chart = chart_type::i;
-    c.y = o.y;
-    c.cl = m.mean;
-    c.lcl = m.lpl;
-    c.ucl = m.upl;
-    for (const mdc_period& p : m.periods) {
-      part_summary s;
-      s.part = p.period;
-      s.first = p.first;
-      s.last = p.last;
-      c.parts.push_back(s);
-    }
-    rule_options options = req.options;
-    options.rules = others;
-    rules_result other = apply_rules(c, options);
-    for (std::size_t i = 0; i < n; ++i) fired[i] |= other.fired[i];
-    parts = std::move(other.parts);
-  }
-  for (std::size_t k = 0; k < parts.size() && k < m.periods.size(); ++k) {
-    rules_summary& s = parts[k];
-    s.evaluated |= mdc_set;
-    s.n_points = m.periods[k].n_points;
-    for (std::size_t i = ranges[k].first; i <= ranges[k].second; ++i)
-      for (std::size_t r = 0; r < rule_count; ++r)
-        if (has_rule(m.fired[i] & mdc_set, static_cast<rule>(r))) {
-          s.fired |= rule_bit(static_cast<rule>(r));
-          ++s.points[r];
-        }
-  }
-  o.rules = make_report(cmd.rules, req.options, std::move(fired), std::move(parts), std::move(ranges));
+  rules_result combined = combine_rules(o.y, m, req.options);
+  o.rules = make_report(cmd.rules, req.options, std::move(combined.fired), std::move(combined.parts),
+                        std::move(ranges));
   return o;
 }
 
