@@ -604,4 +604,21 @@ batch_result qic_batch(const batch_input& in, const batch_options& o, bool per_p
   return r;
 }
 
+void multiply(batch_result& r, double k) noexcept {
+  for (auto* column : {&r.y, &r.cl, &r.lcl, &r.ucl, &r.lcl_95, &r.ucl_95})
+    for (double& v : *column) v *= k;
+  for (series_part& p : r.summary.parts) {
+    p.summary.cl *= k;
+    p.summary.lcl *= k;
+    p.summary.ucl *= k;
+    p.last_y *= k;
+  }
+  for (mdc_period& p : r.summary.periods) {
+    p.mean *= k;
+    p.amr *= k;
+    p.lpl *= k;
+    p.upl *= k;
+  }
+}
+
 }  // namespace spc

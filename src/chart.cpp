@@ -252,4 +252,14 @@ chart_result qic(std::span<const double> y, std::span<const double> n, const cha
   return qic(series_view{y, n, {}}, o);
 }
 
+void multiply(chart_result& r, double k) noexcept {
+  for (auto* column : {&r.y, &r.cl, &r.lcl, &r.ucl, &r.lcl_95, &r.ucl_95})
+    for (double& v : *column) v *= k;
+  for (part_summary& p : r.parts) {
+    p.cl *= k;
+    p.lcl *= k;
+    p.ucl *= k;
+  }
+}
+
 }  // namespace spc

@@ -484,3 +484,60 @@ TEST_CASE("cli: bad options name the option, exit status 2") {
 }
 
 #endif  // SPC_CLI_PATH
+
+#ifdef SPC_CLI_PATH
+TEST_CASE("spc chart and spc batch --multiply: y, centre line and limits scaled, signals unchanged") {
+  const std::string cdi = quote(std::string(SPC_EXAMPLES_DATA) + "/cdi.csv");
+  const fs::path plain = scratch_file("mult_plain"), scaled = scratch_file("mult_scaled");
+  const std::string args = "chart --chart u --input " + cdi + " --x month --y n --n days --parts 24 --output ";
+  REQUIRE(spc_cli(args + quote(plain)).status == 0);
+  REQUIRE(spc_cli(args + quote(scaled) + " --multiply 10000").status == 0);
+  const io::csv_table a = io::read_csv(plain.string()), b = io::read_csv(scaled.string());
+  for (const char* column : {"y", "cl", "lcl", "ucl", "lcl_95", "ucl_95"}) {
+    const auto x = a.numbers(column), y = b.numbers(column);
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(test::close(x[i] * 10000, y[i]));
+  }
+  for (const char* column : {"sigma_signal", "runs_signal", "longest_run", "n_crossings"})
+    CHECK(a.cells[a.column(column)] == b.cells[b.column(column)]);
+  // The vignette's numbers per 10,000 risk days (statistics.md §8.2).
+  CHECK(b.numbers("cl")[0] == doctest::Approx(13.024226).epsilon(1e-7));
+  CHECK(b.numbers("ucl")[0] == doctest::Approx(21.933253).epsilon(1e-7));
+
+  // The batch gives the same rows (after its group column).
+  std::string text = "unit,month,n,days\n";
+  {
+    const io::csv_table t = io::read_csv(std::string(SPC_EXAMPLES_DATA) + "/cdi.csv");
+    for (std::size_t r = 0; r < t.rows; ++r)
+      text += "A," + t.cells[t.column("month")][r] + "," + t.cells[t.column("n")][r] + "," +
+              t.cells[t.column("days")][r] + "\n";
+  }
+  const fs::path batch_in = write_text("mult_batch", text), batch_out = scratch_file("mult_batch_out");
+  REQUIRE(spc_cli("batch --chart u --input " + quote(batch_in) + " --by unit --x month --y n --n days --parts 24 "
+                  "--multiply 10000 --output " + quote(batch_out)).status == 0);
+  const io::csv_table c = io::read_csv(batch_out.string());
+  for (const char* column : {"y", "cl", "lcl", "ucl"}) CHECK(c.cells[c.column(column)] == b.cells[b.column(column)]);
+
+  // Making Data Count: the target is in the units shown.
+  const fs::path mdc = scratch_file("mult_mdc"), mdc_summary = scratch_file("mult_mdc_summary");
+  REQUIRE(spc_cli("chart --chart i --rules mdc --improvement decrease --target 10 --input " + cdi +
+                  " --y n --n days --multiply 10000 --output " + quote(mdc) + " --summary " + quote(mdc_summary))
+              .status == 0);
+  const fs::path unscaled = scratch_file("mult_mdc_plain"), unscaled_summary = scratch_file("mult_mdc_plain_summary");
+  REQUIRE(spc_cli("chart --chart i --rules mdc --improvement decrease --input " + cdi + " --y n --n days --output " +
+                  quote(unscaled) + " --summary " + quote(unscaled_summary))
+              .status == 0);
+  const io::csv_table m = io::read_csv(mdc_summary.string()), m1 = io::read_csv(unscaled_summary.string());
+  for (const char* column : {"cl", "lcl", "ucl", "amr"})
+    CHECK(test::close(m.numbers(column)[0], m1.numbers(column)[0] * 10000, 1e-12));
+  CHECK(m.cells[m.column("variation")] == m1.cells[m1.column("variation")]);
+  // The process limits (about 2.4 to 18.3 per 10,000 days) straddle the target of 10.
+  CHECK(m.cells[m.column("assurance")][0] == "inconsistent");
+
+  // A factor must be a positive number.
+  for (const char* bad : {"0", "-2", "x"}) {
+    const cli_result r = spc_cli(args + quote(scratch_file("mult_bad")) + " --multiply " + bad);
+    CHECK(r.status == 2);
+    CHECK(contains(r.err, "--multiply"));
+  }
+}
+#endif

@@ -230,4 +230,8 @@ void compute_batch(const batch_input& input, const batch_options& options, const
 /// columns when some option set has rules), else the summary only.
 batch_result qic_batch(const batch_input& input, const batch_options& options, bool per_point = true);
 
+/// Scales the plotted statistic, centre lines and limits of every point and summary row by `k`
+/// (qicharts2's `multiply`, for display; signals are unchanged). MDC periods are scaled too.
+void multiply(batch_result& result, double k) noexcept;
+
 }  // namespace spc

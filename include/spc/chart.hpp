@@ -116,6 +116,11 @@ void compute(const series_view& series, const chart_options& options, const char
 /// Computes a chart: the single entry point (`qic` as in qicharts2).
 chart_result qic(const series_view& series, const chart_options& options);
 
+/// Scales the plotted statistic, the centre lines and the limits by `k` (qicharts2's `multiply`:
+/// e.g. 100 for percentages, 10000 for rates per 10,000 risk days). For display: every signal and
+/// runs analysis is unchanged, since they do not depend on the unit.
+void multiply(chart_result& result, double k) noexcept;
+
 /// Convenience overload: `qic(y, n, options)` for charts with a denominator, `qic(y, {}, options)`
 /// otherwise.
 chart_result qic(std::span<const double> y, std::span<const double> n,

@@ -111,6 +111,7 @@ CLI::App* add_batch_command(CLI::App& app, batch_command& cmd) {
       ->type_name("I,J,...")
       ->transform(position_validator(false))
       ->group("Baseline");
+  add_multiply_option(sub, cmd);
   sub->add_option("--cl", cmd.cl, "Centre line given for every series instead of computed")
       ->check(CLI::Validator(
           [](std::string& s) -> std::string {
@@ -836,8 +837,15 @@ int run_batch(const batch_command& cmd) {
   options.cl = cmd.cl;
   options.method = *method;
   options.screen_mr = !cmd.no_screen;
+  // --multiply: the MDC chart is linear in y (so --target is in the units shown); every other
+  // chart is computed as given and its results multiplied.
+  std::vector<double> scaled;
+  if (req.mdc_mode && cmd.multiply != 1.0) {
+    scaled = d.y;
+    for (double& v : scaled) v *= cmd.multiply;
+  }
   batch_input in;
-  in.y = d.y;
+  in.y = scaled.empty() ? std::span<const double>(d.y) : std::span<const double>(scaled);
   in.n = d.n;
   in.sd = d.sd;
   in.offsets = d.offsets;
@@ -856,7 +864,8 @@ int run_batch(const batch_command& cmd) {
     }
     bo.rules = {&rules, 1};
   }
-  const batch_result r = qic_batch(in, bo, per_point);
+  batch_result r = qic_batch(in, bo, per_point);
+  if (!req.mdc_mode && cmd.multiply != 1.0) multiply(r, cmd.multiply);
 
   // Every series that could not be charted: unreadable values first, then the engine's problems.
   std::vector<std::string> errors(S);

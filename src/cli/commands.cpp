@@ -579,6 +579,9 @@ mdc_output compute_mdc_output(const chart_command& cmd, const rules_request& req
   values.chart = chart_type::i;
   try {
     o.y = qic(series_view{data.y, data.n, {}}, values).y;
+    // The MDC chart is linear in y, so multiplying first is the same as multiplying its results,
+    // and puts --target in the units shown.
+    for (double& v : o.y) v *= cmd.multiply;
   } catch (const input_error& e) {
     translate(e, cmd, data);
   }
@@ -784,6 +787,25 @@ int run_mdc_chart(const chart_command& cmd, const rules_request& req, const load
 // spc chart
 // -------------------------------------------------------------------------------------------------
 
+void add_multiply_option(CLI::App* sub, chart_command& cmd) {
+  sub->add_option("--multiply", cmd.multiply,
+                  "Multiply y, the centre line and the limits by this factor for display, e.g. 100 "
+                  "for percentages or 10000 for rates per 10,000 days (as qicharts2's multiply). "
+                  "Signals do not change; --cl is in the units before multiplying, --target (MDC) "
+                  "in the units after")
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {
+            double v = 0;
+            if (!io::parse_number(s, v) || !std::isfinite(v) || v <= 0)
+              return fmt::format("'{}' is not a positive number", s);
+            return {};
+          },
+          ""))
+      ->type_name("K")
+      ->default_val(1)
+      ->group("Output");
+}
+
 CLI::App* add_chart_command(CLI::App& app, chart_command& cmd) {
   CLI::App* sub = app.add_subcommand(
       "chart",
@@ -867,6 +889,8 @@ CLI::App* add_chart_command(CLI::App& app, chart_command& cmd) {
           ""))
       ->type_name("VALUE")
       ->group("Baseline");
+
+  add_multiply_option(sub, cmd);
 
   sub->add_option("--method", cmd.method,
                   "Runs analysis: anhoej (Anhøj rules: longest run and number of crossings), "
@@ -969,6 +993,7 @@ int run_chart(const chart_command& cmd) {
   std::optional<rule_report> rules;
   if (req.mask != 0) rules = chart_rules(result, req, cmd.rules);
   const rule_report* rules_ptr = rules ? &*rules : nullptr;
+  if (cmd.multiply != 1.0) multiply(result, cmd.multiply);
 
   write_points(result, data, cmd.output, rules_ptr);
   if (!cmd.summary.empty()) write_chart_summary(cmd.summary, result, data, rules_ptr);

@@ -55,6 +55,7 @@ struct chart_command {
   std::vector<std::size_t> exclude;  ///< positions left out of the calculations
   double cl = std::numeric_limits<double>::quiet_NaN();  ///< given centre line; NaN = computed
   std::string method = "anhoej";    ///< runs-analysis method
+  double multiply = 1.0;             ///< scales y, centre line and limits for display
   bool no_screen = false;            ///< keep large moving ranges in the I chart's sigma
   bool screen = false;               ///< --screen: screening asked for explicitly (the default)
   std::string output;                ///< output CSV; "" = standard output (and no summary)
@@ -70,6 +71,9 @@ struct chart_command {
   std::optional<std::int32_t> trend_points;  ///< MDC trend length (7 or 6); none = 7
   std::optional<std::int32_t> shift_points;  ///< MDC shift length (7 or 6); none = 7
 };
+
+/// Adds `--multiply` (shared by `spc chart` and `spc batch`) to a subcommand.
+void add_multiply_option(CLI::App* sub, chart_command& cmd);
 
 /// Registers `spc chart` on `app`; the parsed options land in `cmd`.
 CLI::App* add_chart_command(CLI::App& app, chart_command& cmd);
