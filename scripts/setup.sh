@@ -38,8 +38,8 @@ echo
 echo "== spc chart: C. difficile infections per month, run chart frozen on the 24 months before the intervention"
 ./build/spc chart --chart run --input examples/data/cdi.csv --x month --y n --freeze 24 --output build/cdi_run.csv
 echo
-echo "== spc chart: the same infections per risk day, U chart split at the intervention"
-./build/spc chart --chart u --input examples/data/cdi.csv --x month --y n --n days --parts 24 \
+echo "== spc chart: the same infections per 10,000 risk days, U chart split at the intervention"
+./build/spc chart --chart u --input examples/data/cdi.csv --x month --y n --n days --parts 24 --multiply 10000 \
   --output build/cdi_u.csv
 echo
 echo "Per-point results: build/cdi_run.csv, build/cdi_u.csv. Next: bash scripts/test.sh"
