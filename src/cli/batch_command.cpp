@@ -829,14 +829,7 @@ int run_batch(const batch_command& cmd) {
   const std::size_t rows = d.y.size(), S = d.series();
   if (rows >= large_input) progress(fmt::format("computing {} series,", S), rows);
 
-  chart_options options;
-  options.chart = *chart;
-  options.freeze = cmd.freeze;
-  options.parts = cmd.parts;
-  options.exclude = cmd.exclude;
-  options.cl = cmd.cl;
-  options.method = *method;
-  options.screen_mr = !cmd.no_screen;
+  chart_options options = chart_options_of(cmd, *chart, *method);
   // --multiply: the MDC chart is linear in y (so --target is in the units shown); every other
   // chart is computed as given and its results multiplied.
   std::vector<double> scaled;

@@ -960,6 +960,18 @@ CLI::App* add_chart_command(CLI::App& app, chart_command& cmd) {
   return sub;
 }
 
+chart_options chart_options_of(const chart_command& cmd, chart_type chart, runs_method method) {
+  chart_options options;
+  options.chart = chart;
+  options.freeze = cmd.freeze;
+  options.parts = cmd.parts;
+  options.exclude = cmd.exclude;
+  options.cl = cmd.cl;
+  options.method = method;
+  options.screen_mr = !cmd.no_screen;
+  return options;
+}
+
 int run_chart(const chart_command& cmd) {
   const std::optional<chart_type> chart = parse_chart_type(cmd.chart);
   if (!chart) throw usage_error(fmt::format("option --chart: unknown chart type '{}'", cmd.chart));
@@ -973,14 +985,7 @@ int run_chart(const chart_command& cmd) {
       needs_subgroup_sd(*chart) && cmd.sd.empty() ? read_subgroups(cmd) : read_points(cmd);
   if (req.mdc_mode) return run_mdc_chart(cmd, req, data);
 
-  chart_options options;
-  options.chart = *chart;
-  options.freeze = cmd.freeze;
-  options.parts = cmd.parts;
-  options.exclude = cmd.exclude;
-  options.cl = cmd.cl;
-  options.method = *method;
-  options.screen_mr = !cmd.no_screen;
+  chart_options options = chart_options_of(cmd, *chart, *method);
 
   series_view series{data.y, data.n, data.sd};
   chart_result result;

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "spc/chart.hpp"
+
 namespace CLI {
 class App;
 }
@@ -71,6 +73,9 @@ struct chart_command {
   std::optional<std::int32_t> trend_points;  ///< MDC trend length (7 or 6); none = 7
   std::optional<std::int32_t> shift_points;  ///< MDC shift length (7 or 6); none = 7
 };
+
+/// The library's chart options from the command line's (shared by `spc chart` and `spc batch`).
+chart_options chart_options_of(const chart_command& cmd, chart_type chart, runs_method method);
 
 /// Adds `--multiply` (shared by `spc chart` and `spc batch`) to a subcommand.
 void add_multiply_option(CLI::App* sub, chart_command& cmd);
