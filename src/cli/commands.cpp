@@ -322,6 +322,19 @@ void write_rule_summary_fields(const rule_report& rr, std::size_t part, io::csv_
   cli::write_rule_summary_fields(out, rr.evaluated, rr.parts[part], rr.signal_points(part));
 }
 
+// The runs-analysis columns n_obs .. runs_signal; undefined statistics are empty cells.
+void write_runs_fields(const runs_result& runs, io::csv_writer& out) {
+  out.field(static_cast<long long>(runs.n_obs));
+  out.field(static_cast<long long>(runs.n_useful));
+  for (std::int32_t v : {runs.longest_run, runs.longest_run_max, runs.n_crossings, runs.n_crossings_min}) {
+    if (runs.defined())
+      out.field(static_cast<long long>(v));
+    else
+      out.field(na);
+  }
+  out.field(runs.runs_signal);
+}
+
 void write_points(const chart_result& r, const loaded_series& data, const std::string& path,
                   const rule_report* rules) {
   const bool with_x = !data.x.empty();
@@ -345,17 +358,7 @@ void write_points(const chart_result& r, const loaded_series& data, const std::s
     out.field(r.include[i] != 0);
     for (double v : {r.y[i], r.cl[i], r.lcl[i], r.ucl[i], r.lcl_95[i], r.ucl_95[i]}) out.field(v);
     out.field(r.sigma_signal[i] != 0);
-    const runs_result runs = part[i] ? part[i]->runs : runs_result{};
-    out.field(static_cast<long long>(runs.n_obs));
-    out.field(static_cast<long long>(runs.n_useful));
-    for (std::int32_t v :
-         {runs.longest_run, runs.longest_run_max, runs.n_crossings, runs.n_crossings_min}) {
-      if (runs.defined())
-        out.field(static_cast<long long>(v));
-      else
-        out.field(na);  // an empty cell
-    }
-    out.field(runs.runs_signal);
+    write_runs_fields(part[i] ? part[i]->runs : runs_result{}, out);
     if (rules) write_rule_fields(*rules, shown, i, out);
     out.end_row();
   }
@@ -541,17 +544,7 @@ void write_chart_summary(const std::string& path, const chart_result& r, const l
     out.field(excluded);
     for (double v : {p.cl, p.lcl, p.ucl}) out.field(v);
     out.field(static_cast<long long>(p.n_sigma_signals));
-    const runs_result& runs = p.runs;
-    out.field(static_cast<long long>(runs.n_obs));
-    out.field(static_cast<long long>(runs.n_useful));
-    for (std::int32_t v :
-         {runs.longest_run, runs.longest_run_max, runs.n_crossings, runs.n_crossings_min}) {
-      if (runs.defined())
-        out.field(static_cast<long long>(v));
-      else
-        out.field(na);
-    }
-    out.field(runs.runs_signal);
+    write_runs_fields(p.runs, out);
     if (rules) write_rule_summary_fields(*rules, k, out);
     out.end_row();
   }
