@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -88,6 +89,18 @@ inline cli_result spc_cli(const std::string& args, const fs::path& stdin_file = 
   CHECK_MESSAGE(!contains(r.err, "Sanitizer"), r.err);
   CHECK_MESSAGE(!contains(r.err, "runtime error:"), r.err);
   return r;
+}
+
+/// Runs a command that must fail; checks the exit status, that nothing went to standard output
+/// and that standard error names every one of `names`.
+inline void expect_error(const std::string& args, int status, const std::vector<std::string>& names) {
+  const cli_result r = spc_cli(args);
+  INFO("spc " << args);
+  INFO("stderr: " << r.err);
+  CHECK(r.status == status);
+  CHECK(r.out.empty());
+  CHECK(contains(r.err, "error"));
+  for (const auto& n : names) CHECK_MESSAGE(contains(r.err, n), "stderr should name " << n);
 }
 
 }  // namespace spc::test

@@ -246,17 +246,6 @@ void check_raw_case(const test::golden_case& g) {
 // A small CSV for the bad-input cases.
 fs::path bad_csv(const std::string& text) { return write_text("bad", text); }
 
-// Runs a command that must fail; checks the exit status, that nothing went to stdout and that
-// stderr names every one of `names`.
-void expect_error(const std::string& args, int status, const std::vector<std::string>& names) {
-  const cli_result r = spc_cli(args);
-  INFO("spc " << args);
-  INFO("stderr: " << r.err);
-  CHECK(r.status == status);
-  CHECK(r.out.empty());
-  CHECK(contains(r.err, "error"));
-  for (const auto& n : names) CHECK_MESSAGE(contains(r.err, n), "stderr should name " << n);
-}
 
 }  // namespace
 

@@ -63,15 +63,6 @@ std::vector<std::string> columns_after(const table& t, const std::string& first)
   return {it + 1, t.t.header.end()};
 }
 
-void expect_error(const std::string& args, int status, const std::vector<std::string>& names) {
-  const cli_result r = spc_cli(args);
-  INFO("spc " << args);
-  INFO("stderr: " << r.err);
-  CHECK(r.status == status);
-  CHECK(r.out.empty());
-  CHECK(contains(r.err, "error"));
-  for (const auto& n : names) CHECK_MESSAGE(contains(r.err, n), "stderr should name " << n);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The golden mdc suite, as text (the inputs go to the tool as written in the files)
