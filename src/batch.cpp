@@ -1,7 +1,7 @@
-// The batch engine: many series through spc::compute (and the rule engine, or spc::compute_mdc in
+// The batch engine: many series through spc::qic_into (and the rule engine, or spc::mdc_chart_into in
 // the Making Data Count mode), in parallel over series (OpenMP).
 //
-// Determinism: every series is computed by spc::compute (spc::compute_mdc) alone with a workspace
+// Determinism: every series is computed by spc::qic_into (spc::mdc_chart_into) alone with a workspace
 // of its thread, and writes only to its own rows of the per-point columns and to its own summary
 // rows, whose positions are counted (as an upper bound) before the parallel loop. The results
 // therefore do not depend on the number of threads or on the order in which the threads take the
@@ -149,12 +149,12 @@ std::size_t rows_reserved(const batch_options& o, std::size_t s, std::size_t m) 
   return options_of(o, s).parts.size() + 1;
 }
 
-// The columns of series s as spc::compute sees them: n only for the charts that read it.
+// The columns of series s as spc::qic_into sees them: n only for the charts that read it.
 series_view series_of(const batch_input& in, const batch_options& o, const chart_options& opt, std::size_t s) {
   const std::size_t first = in.offsets[s], m = in.offsets[s + 1] - first;
   series_view v{in.y.subspan(first, m)};
-  const bool reads_n =
-      needs_denominator(opt.chart) || (o.ratio && (opt.chart == chart_type::run || opt.chart == chart_type::i));
+  const denominator_use d = info(opt.chart).denominator;
+  const bool reads_n = d == denominator_use::required || (o.ratio && d == denominator_use::optional);
   if (reads_n && !in.n.empty()) v.n = in.n.subspan(first, m);
   if (needs_subgroup_sd(opt.chart) && !in.sd.empty()) v.sd = in.sd.subspan(first, m);
   return v;
@@ -209,12 +209,10 @@ struct thread_state {
   // With rules: the columns the rules read and write, when the caller does not keep them.
   std::vector<double> cl, lcl, ucl;
   std::vector<std::uint8_t> include;
-  std::vector<std::int32_t> period;
-  std::vector<rule_point> points;
-  std::vector<rule_mask> fired, other_fired;
-  std::vector<rule> label, other_label;
-  std::vector<std::int8_t> direction, other_direction;
-  std::vector<special_cause> cause;
+  rules_workspace rules;
+  std::vector<rule_mask> fired;
+  std::vector<rule> label;
+  std::vector<std::int8_t> direction;
   // The MDC mode.
   mdc_workspace mdc;
   std::vector<mdc_period> periods;
@@ -262,7 +260,6 @@ std::size_t compute_mdc_series(const batch_input& in, const batch_options& o, co
   const chart_columns c = rows_of(to.out, first, m);
   const batch_rule_columns rc = rows_of(to.rules_out, first, m);
   const mdc_options& mo = *br.mdc;
-  const rule_mask others = br.rules.rules & ~rules_in(rule_set::mdc);
 
   // The values as the I chart plots them (y, or y / n), with the I chart's checks.
   chart_options i_chart;
@@ -276,56 +273,20 @@ std::size_t compute_mdc_series(const batch_input& in, const batch_options& o, co
   else
     for (std::size_t i = 0; i < m; ++i) y[i] = v.y[i] / v.n[i];  // as the I chart divides
 
-  const bool limits_needed = others != 0;
-  const std::span<double> mean = limits_needed ? column_or(c.cl, t.cl, m) : c.cl;
-  const std::span<double> lpl = limits_needed ? column_or(c.lcl, t.lcl, m) : c.lcl;
-  const std::span<double> upl = limits_needed ? column_or(c.ucl, t.ucl, m) : c.ucl;
+  // The chart, with the MDC rules and any others merged (spc::mdc_chart_into).
   const std::span<rule_mask> fired = column_or(rc.fired, t.fired, m);
-  const std::span<special_cause> cause = column_or(rc.cause, t.cause, m);
-  const mdc_columns mc{c.part, mean, lpl, upl, cause, rc.type, fired};
-  compute_mdc(y, mo, mc, t.periods, t.mdc);
-
   const std::span<rule> label = column_or(rc.label, t.label, m);
   const std::span<std::int8_t> direction = column_or(rc.direction, t.direction, m);
+  const mdc_columns mc{c.part, c.cl, c.lcl, c.ucl, rc.cause, rc.type, fired, label, direction};
+  mdc_chart_into(y, mo, br.rules, mc, t.periods, t.mdc);
+
   series_part* row = to.sum.parts.data() + to.sum.part_offsets[s];
   const std::size_t row0 = to.sum.part_offsets[s];
   for (std::size_t k = 0; k < t.periods.size(); ++k, ++row) {
     const mdc_period& p = t.periods[k];
     const std::size_t a = p.first, len = p.last - p.first + 1;
-    rules_summary rs;
-    if (others != 0) {
-      // The other rules on the period's values, mean and process limits (spc chart --rules mdc,...).
-      if (t.points.size() < len) t.points.resize(len);
-      const std::span<rule_point> pts(t.points.data(), len);
-      classify(y.subspan(a, len), mean.subspan(a, len), lpl.subspan(a, len), upl.subspan(a, len), {}, pts);
-      rule_options other = br.rules;
-      other.rules = others;
-      const rule_columns oc{column_or<rule_mask>({}, t.other_fired, len), column_or<rule>({}, t.other_label, len),
-                            column_or<std::int8_t>({}, t.other_direction, len)};
-      rs = evaluate(std::span<const rule_point>(pts), other, oc);
-      for (std::size_t i = 0; i < len; ++i) fired[a + i] |= oc.fired[i];
-    }
-    // The MDC rules, counted from the points (as spc chart does).
-    rs.evaluated |= rules_in(rule_set::mdc);
-    rs.n_points = p.n_points;
-    for (std::size_t i = a; i < a + len; ++i) {
-      const rule_mask mdc_bits = fired[i] & rules_in(rule_set::mdc);
-      rs.fired |= mdc_bits;
-      for (rule_mask b = mdc_bits; b != 0; b &= b - 1) ++rs.points[static_cast<std::size_t>(std::countr_zero(b))];
-    }
-    // Labels: the highest-precedence rule at each point; the direction of an MDC label is that of
-    // the special cause, of another rule's that of its own evaluation.
     std::int32_t outside = 0;
     for (std::size_t i = a; i < a + len; ++i) {
-      const rule_mask point_rules = fired[i] & ~series_rules;
-      const rule r = point_rules == 0 ? rule::none : static_cast<rule>(std::countr_zero(point_rules));
-      label[i] = r;
-      if (r == rule::none)
-        direction[i] = 0;
-      else if (has_rule(rules_in(rule_set::mdc), r))
-        direction[i] = static_cast<std::int8_t>(direction_of(cause[i]));
-      else
-        direction[i] = t.other_direction[i - a];
       const bool beyond = y[i] > p.upl || y[i] < p.lpl;
       outside += beyond;
       if (!c.sigma_signal.empty()) c.sigma_signal[i] = beyond;
@@ -342,11 +303,12 @@ std::size_t compute_mdc_series(const batch_input& in, const batch_options& o, co
     row->summary.lcl = p.lpl;
     row->summary.ucl = p.upl;
     row->summary.n_sigma_signals = outside;
+    row->summary.n_missing = p.n_missing;
     row->last_y = y[p.last];
     row->last_sigma_signal = y[p.last] > p.upl || y[p.last] < p.lpl;
-    summarise_rules(*row, rs, y.subspan(a, len), fired.subspan(a, len), label.subspan(a, len),
+    summarise_rules(*row, p.rules, y.subspan(a, len), fired.subspan(a, len), label.subspan(a, len),
                     direction.subspan(a, len));
-    if (!to.sum.rules.empty()) to.sum.rules[row0 + k] = rs;
+    if (!to.sum.rules.empty()) to.sum.rules[row0 + k] = p.rules;
     to.sum.periods[row0 + k] = p;
   }
   for (auto col : {c.lcl_95, c.ucl_95}) std::fill(col.begin(), col.end(), na);
@@ -378,7 +340,7 @@ std::size_t compute_series(const batch_input& in, const batch_options& o, const 
     }
     t.parts.clear();
     if (m == 0) {
-      // An empty slice of a column reads as "not given" to spc::compute: check the options only
+      // An empty slice of a column reads as "not given" to spc::qic_into: check the options only
       // (freeze, parts, exclude, cl), as for a chart that needs no column, when the batch has the
       // columns the chart needs.
       const bool has_columns = (!needs_denominator(opt.chart) || !in.n.empty()) &&
@@ -390,7 +352,7 @@ std::size_t compute_series(const batch_input& in, const batch_options& o, const 
         return 0;
       }
     }
-    compute(v, opt, c, t.parts, t.ws);
+    qic_into(v, opt, c, t.parts, t.ws);
 
     const batch_rule_columns rc = to.rule_columns ? rows_of(to.rules_out, first, m) : batch_rule_columns{};
     if (!with_rules && to.rule_columns) write_no_rules(rc);
@@ -402,7 +364,7 @@ std::size_t compute_series(const batch_input& in, const batch_options& o, const 
       row->n_points = p.last - p.first + 1;
       row->summary = p;
       row->last_y = c.y[p.last];
-      // As spc::compute decides a sigma signal: strictly outside; a missing y or limit never signals.
+      // As spc::qic_into decides a sigma signal: strictly outside; a missing y or limit never signals.
       row->last_sigma_signal = row->last_y > p.ucl || row->last_y < p.lcl;
       row->rules_fired = 0;
       row->n_rule_points = 0;
@@ -413,14 +375,14 @@ std::size_t compute_series(const batch_input& in, const batch_options& o, const 
       if (!with_rules) continue;
       // The rules of the part, as spc::apply_rules evaluates them on the chart.
       const std::size_t a = p.first, len = p.last - p.first + 1;
-      if (t.points.size() < len) t.points.resize(len);
-      const std::span<rule_point> pts(t.points.data(), len);
-      classify(c.y.subspan(a, len), c.cl.subspan(a, len), c.lcl.subspan(a, len), c.ucl.subspan(a, len),
-               c.include.subspan(a, len), pts);
+      if (t.rules.points.size() < len) t.rules.points.resize(len);
+      const std::span<detail::rule_point> pts(t.rules.points.data(), len);
+      detail::classify(c.y.subspan(a, len), c.cl.subspan(a, len), c.lcl.subspan(a, len),
+                       c.ucl.subspan(a, len), c.include.subspan(a, len), pts);
       const rule_columns cols{column_or(rows_of(rc.fired, a, len), t.fired, len),
                               column_or(rows_of(rc.label, a, len), t.label, len),
                               column_or(rows_of(rc.direction, a, len), t.direction, len)};
-      const rules_summary rs = evaluate(std::span<const rule_point>(pts), br->rules, cols);
+      const rules_summary rs = detail::evaluate(std::span<const detail::rule_point>(pts), br->rules, cols);
       sum.rules[row0 + k] = rs;
       summarise_rules(*row, rs, c.y.subspan(a, len), cols.fired, cols.label, cols.direction);
     }
@@ -491,11 +453,11 @@ batch_rule_columns batch_result::rule_columns() noexcept {
   return batch_rule_columns{fired, label, direction, cause, type};
 }
 
-void compute_batch(const batch_input& in, const batch_options& o, const chart_columns& out, batch_summary& sum) {
-  compute_batch(in, o, out, batch_rule_columns{}, sum);
+void qic_batch_into(const batch_input& in, const batch_options& o, const chart_columns& out, batch_summary& sum) {
+  qic_batch_into(in, o, out, batch_rule_columns{}, sum);
 }
 
-void compute_batch(const batch_input& in, const batch_options& o, const chart_columns& out,
+void qic_batch_into(const batch_input& in, const batch_options& o, const chart_columns& out,
                    const batch_rule_columns& rule_out, batch_summary& sum) {
   check_call(in, o, out);
   check_rule_columns(in, rule_out);
@@ -600,7 +562,7 @@ batch_result qic_batch(const batch_input& in, const batch_options& o, bool per_p
       r.type.resize(rows);
     }
   }
-  compute_batch(in, o, r.columns(), r.rule_columns(), r.summary);
+  qic_batch_into(in, o, r.columns(), r.rule_columns(), r.summary);
   return r;
 }
 

@@ -19,15 +19,13 @@ std::string number(double x) { return fmt::format("{:.15g}", x); }
 // The common case first: passes without branches on the data that tell whether any value breaks
 // a rule of check_values below (the same rules, not worded); only then does check_values look for
 // the first such value. Problems are counted in a double so that the compiler can vectorise.
-// (Comparisons with NaN are false: a missing value is never a problem.)
-bool all_values_valid(const series_view& s, chart_type chart) {
+// (Comparisons with NaN are false: a missing value is never a problem.) The rules are the chart
+// table's (spc/chart_type.hpp).
+bool all_values_valid(const series_view& s, const chart_info& ci) {
   constexpr double inf = std::numeric_limits<double>::infinity();
-  const bool nonnegative = chart == chart_type::p || chart == chart_type::pp || chart == chart_type::c ||
-                           chart == chart_type::u || chart == chart_type::up || chart == chart_type::g;
-  const bool proportion = chart == chart_type::p || chart == chart_type::pp;
-  const bool subgroups = needs_subgroup_sd(chart);
-  const double below = nonnegative ? 0.0 : -inf;               // y < below is a problem
-  const double at_most = chart == chart_type::t ? 0.0 : -inf;  // y <= at_most is a problem
+  const bool subgroups = ci.subgroup_sd;
+  const double below = ci.y_domain == value_domain::nonnegative ? 0.0 : -inf;  // y < below: a problem
+  const double at_most = ci.y_domain == value_domain::positive ? 0.0 : -inf;   // y <= at_most: a problem
   const std::size_t m = s.y.size();
   double problems = 0;
   for (std::size_t i = 0; i < m; ++i) {
@@ -40,10 +38,11 @@ bool all_values_valid(const series_view& s, chart_type chart) {
       problems += (std::abs(n) == inf || n < 1 || (n != std::floor(n) && n == n)) ? 1.0 : 0.0;
     }
   } else if (!s.n.empty()) {
+    const bool at_most_n = ci.y_at_most_n;
     const double* y = s.y.data();
     const double* n = s.n.data();
     for (std::size_t i = 0; i < m; ++i)
-      problems += (std::abs(n[i]) == inf || n[i] <= 0 || (proportion && y[i] > n[i])) ? 1.0 : 0.0;
+      problems += (std::abs(n[i]) == inf || n[i] <= 0 || (at_most_n && y[i] > n[i])) ? 1.0 : 0.0;
   }
   if (!s.sd.empty())
     for (std::size_t i = 0; i < m; ++i)
@@ -51,13 +50,10 @@ bool all_values_valid(const series_view& s, chart_type chart) {
   return problems == 0;
 }
 
-std::optional<input_error> check_values(const series_view& s, chart_type chart) {
-  if (all_values_valid(s, chart)) return std::nullopt;
-  const std::string_view name = to_string(chart);
-  const bool counts = chart == chart_type::p || chart == chart_type::pp || chart == chart_type::c ||
-                      chart == chart_type::u || chart == chart_type::up;
-  const bool proportion = chart == chart_type::p || chart == chart_type::pp;
-  const bool subgroups = needs_subgroup_sd(chart);
+std::optional<input_error> check_values(const series_view& s, const chart_info& ci) {
+  if (all_values_valid(s, ci)) return std::nullopt;
+  const std::string_view name = ci.name;
+  const bool subgroups = ci.subgroup_sd;
   for (std::size_t i = 0; i < s.y.size(); ++i) {
     const double y = s.y[i];
     if (std::isinf(y)) return input_error("y", i, fmt::format("the value {} is not finite", number(y)));
@@ -65,15 +61,10 @@ std::optional<input_error> check_values(const series_view& s, chart_type chart) 
       return input_error("n", i, fmt::format("the denominator {} is not finite", number(s.n[i])));
     if (!s.sd.empty() && std::isinf(s.sd[i]))
       return input_error("sd", i, fmt::format("the standard deviation {} is not finite", number(s.sd[i])));
-    if (counts && y < 0)
-      return input_error("y", i, fmt::format("a count cannot be negative ({}) in a {} chart", number(y), name));
-    if (chart == chart_type::g && y < 0)
-      return input_error("y", i,
-                         fmt::format("the number of opportunities between events cannot be negative ({})",
-                                     number(y)));
-    if (chart == chart_type::t && y <= 0)
-      return input_error("y", i,
-                         fmt::format("the time between events must be positive ({}) in a t chart", number(y)));
+    if (ci.y_domain == value_domain::nonnegative && y < 0)
+      return input_error("y", i, fmt::format("{} cannot be negative ({}) in a {} chart", ci.y_noun, number(y), name));
+    if (ci.y_domain == value_domain::positive && y <= 0)
+      return input_error("y", i, fmt::format("{} must be positive ({}) in a {} chart", ci.y_noun, number(y), name));
     if (!s.n.empty() && !std::isnan(s.n[i])) {
       const double n = s.n[i];
       if (subgroups) {
@@ -83,7 +74,7 @@ std::optional<input_error> check_values(const series_view& s, chart_type chart) 
       } else if (n <= 0) {
         return input_error("n", i, fmt::format("the denominator must be positive ({})", number(n)));
       }
-      if (proportion && y > n)
+      if (ci.y_at_most_n && y > n)
         return input_error("y", i, fmt::format("the numerator {} is above its denominator {} in a {} chart",
                                                number(y), number(n), name));
     }
@@ -95,9 +86,31 @@ std::optional<input_error> check_values(const series_view& s, chart_type chart) 
 
 }  // namespace
 
+std::optional<input_error> check_inputs(const chart_info& ci, bool has_n, bool has_sd) {
+  const std::string_view name = ci.name;
+  if (ci.denominator == denominator_use::required && !has_n)
+    return input_error("n", input_error::npos,
+                       ci.subgroup_sd ? fmt::format("a {} chart needs the subgroup sizes", name)
+                                      : fmt::format("a {} chart needs a denominator", name));
+  if (ci.subgroup_sd && !has_sd)
+    return input_error("sd", input_error::npos,
+                       fmt::format("a {} chart needs the subgroup standard deviations", name));
+  if (has_n && ci.denominator == denominator_use::none)
+    return input_error("n", input_error::npos,
+                       fmt::format("a {} chart takes no denominator (for rates use the u chart, for "
+                                   "proportions the p chart)",
+                                   name));
+  if (has_sd && !ci.subgroup_sd)
+    return input_error("sd", input_error::npos,
+                       fmt::format("a {} chart takes no subgroup standard deviations (only the xbar and "
+                                   "s charts do)",
+                                   name));
+  return std::nullopt;
+}
+
 std::optional<input_error> find_problem(const series_view& s, const chart_options& o) {
   const std::size_t m = s.y.size();
-  const std::string_view name = to_string(o.chart);
+  const chart_info& ci = info(o.chart);
   if (!s.n.empty() && s.n.size() != m)
     return input_error("n", input_error::npos,
                        fmt::format("has {} values but y has {}: the columns must have the same length",
@@ -106,19 +119,7 @@ std::optional<input_error> find_problem(const series_view& s, const chart_option
     return input_error("sd", input_error::npos,
                        fmt::format("has {} values but y has {}: the columns must have the same length",
                                    s.sd.size(), m));
-  if (needs_denominator(o.chart) && s.n.empty())
-    return input_error("n", input_error::npos,
-                       needs_subgroup_sd(o.chart)
-                           ? fmt::format("a {} chart needs the subgroup sizes", name)
-                           : fmt::format("a {} chart needs a denominator", name));
-  if (needs_subgroup_sd(o.chart) && s.sd.empty())
-    return input_error("sd", input_error::npos,
-                       fmt::format("a {} chart needs the subgroup standard deviations", name));
-  if (!s.n.empty() && !needs_denominator(o.chart) && o.chart != chart_type::run && o.chart != chart_type::i)
-    return input_error("n", input_error::npos,
-                       fmt::format("a {} chart takes no denominator (for rates use the u chart, for "
-                                   "proportions the p chart)",
-                                   name));
+  if (auto problem = check_inputs(ci, !s.n.empty(), !s.sd.empty())) return problem;
   if (o.freeze > m)
     return input_error("freeze", input_error::npos,
                        fmt::format("{} is beyond the series, which has {} points", o.freeze, m));
@@ -138,16 +139,18 @@ std::optional<input_error> find_problem(const series_view& s, const chart_option
       return input_error("exclude", input_error::npos,
                          fmt::format("position {} does not exist (the series has {} points)", p, m));
   if (std::isinf(o.cl)) return input_error("cl", input_error::npos, "the centre line must be finite");
-  return check_values(s, o.chart);
+  return check_values(s, ci);
 }
 
 void validate(const series_view& s, const chart_options& o) {
   if (auto problem = find_problem(s, o)) throw *problem;
 }
 
-void compute(const series_view& s, const chart_options& o, const chart_columns& out,
-             std::vector<part_summary>& parts, workspace& ws) {
+void qic_into(const series_view& s, const chart_options& o, const chart_columns& out,
+              std::vector<part_summary>& parts, workspace& workspace) {
   validate(s, o);
+  parts.clear();
+  detail::chart_scratch& ws = workspace.scratch;
   const std::size_t m = s.y.size();
   if (m == 0) return;
 
@@ -170,6 +173,7 @@ void compute(const series_view& s, const chart_options& o, const chart_columns& 
   std::fill(ws.use.begin() + static_cast<std::ptrdiff_t>(freeze), ws.use.end(), std::uint8_t{0});
 
   const detail::chart_function fn = detail::chart_function_for(o.chart);
+  const chart_info& fn_info = info(o.chart);
   // Byte columns are written through local spans: a store through a byte pointer may alias
   // anything, which would make the compiler reload every span from memory in every iteration.
   const std::span<std::uint8_t> signal_out = out.sigma_signal;
@@ -199,26 +203,34 @@ void compute(const series_view& s, const chart_options& o, const chart_columns& 
     ps.lcl = lcl[end - 1];
     ps.ucl = ucl[end - 1];
     // Sigma signals: strictly outside the limits; a missing y or limit never signals.
-    std::int32_t signals = 0;
+    std::int32_t signals = 0, missing = 0;
     const double *py = y.data(), *plcl = lcl.data(), *pucl = ucl.data();
     if (signal_out.empty()) {
-      for (std::size_t i = first; i < end; ++i) signals += (py[i] > pucl[i]) | (py[i] < plcl[i]);
+      for (std::size_t i = first; i < end; ++i) {
+        signals += (py[i] > pucl[i]) | (py[i] < plcl[i]);
+        missing += py[i] != py[i];
+      }
     } else {
       std::uint8_t* flag = signal_out.data();
       for (std::size_t i = first; i < end; ++i) {
         const bool signal = (py[i] > pucl[i]) | (py[i] < plcl[i]);
         signals += signal;
+        missing += py[i] != py[i];
         flag[i] = signal;
       }
     }
+    std::int32_t excluded = 0;
+    if (!o.exclude.empty())
+      for (std::size_t i = first; i < end; ++i) excluded += ws.include[i] == 0;
+    ps.n_missing = missing;
+    ps.n_excluded = excluded;
     ps.n_sigma_signals = signals;
     if (!part_out.empty()) std::fill(part_out.begin() + static_cast<std::ptrdiff_t>(first),
                                      part_out.begin() + static_cast<std::ptrdiff_t>(end), ps.part);
     ps.runs = runs_analysis(po.y, po.cl, std::span<const std::uint8_t>(ws.include).subspan(first, len),
                             o.method);
-    // Moving ranges are autocorrelated, so a run chart reading of an MR chart means nothing
-    // (qicharts2 reports the numbers but never signals).
-    if (o.chart == chart_type::mr) ps.runs.runs_signal = false;
+    // chart_info::runs_signal: an MR chart's runs analysis never signals.
+    if (!fn_info.runs_signal) ps.runs.runs_signal = false;
     parts.push_back(ps);
     first = end;
   }
@@ -244,7 +256,7 @@ chart_result qic(const series_view& s, const chart_options& o) {
   r.include.resize(m);
   r.sigma_signal.resize(m);
   workspace ws;
-  compute(s, o, r.columns(), r.parts, ws);
+  qic_into(s, o, r.columns(), r.parts, ws);
   return r;
 }
 

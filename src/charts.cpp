@@ -59,21 +59,21 @@ void fill_cl_only(const part_output& out, double cl) {
 constexpr double inf = std::numeric_limits<double>::infinity();
 
 // --- run chart: median centre line, no limits --------------------------------------------------
-void run_chart(const part_input& in, const part_output& out, workspace& ws) {
+void run_chart(const part_input& in, const part_output& out, chart_scratch& ws) {
   ratio_or_value(in, out.y);
   const double cl = std::isnan(in.fixed_cl) ? median_of(out.y, in.use, ws.a) : in.fixed_cl;
   fill_cl_only(out, cl);
 }
 
 // --- I chart: mean; sigma = AMR / d2 (Montgomery 6.5; screened MRs, Nelson 1982) --------------
-void i_core(std::span<const double> y, const part_input& in, const part_output& out, workspace& ws,
+void i_core(std::span<const double> y, const part_input& in, const part_output& out, chart_scratch& ws,
             double& cl, double& sigma) {
   cl = std::isnan(in.fixed_cl) ? mean_of(y, in.use) : in.fixed_cl;
   sigma = average_moving_range(y, in.use, in.screen_mr, ws.a) / d2;
   (void)out;
 }
 
-void i_chart(const part_input& in, const part_output& out, workspace& ws) {
+void i_chart(const part_input& in, const part_output& out, chart_scratch& ws) {
   ratio_or_value(in, out.y);
   double cl, sigma;
   i_core(out.y, in, out, ws, cl, sigma);
@@ -81,7 +81,7 @@ void i_chart(const part_input& in, const part_output& out, workspace& ws) {
 }
 
 // --- MR chart: moving ranges of consecutive points; CL = mean MR of B; UCL = D4 * CL ------------
-void mr_chart(const part_input& in, const part_output& out, workspace&) {
+void mr_chart(const part_input& in, const part_output& out, chart_scratch&) {
   const std::size_t m = out.y.size();
   if (m) out.y[0] = na;
   for (std::size_t i = 1; i < m; ++i) out.y[i] = std::abs(in.value[i] - in.value[i - 1]);
@@ -95,7 +95,7 @@ void mr_chart(const part_input& in, const part_output& out, workspace&) {
 }
 
 // --- T chart: I chart of y^(1/3.6), back-transformed (Nelson 1994; Montgomery Ex. 7.6) ---------
-void t_chart(const part_input& in, const part_output& out, workspace& ws) {
+void t_chart(const part_input& in, const part_output& out, chart_scratch& ws) {
   const double e = constants::t_exponent;
   const std::size_t m = out.y.size();
   ws.b.resize(m);
@@ -127,7 +127,7 @@ void t_chart(const part_input& in, const part_output& out, workspace& ws) {
 // Laney's sigma_z (Laney 2002, Quality Engineering 14:531): the average moving range of the
 // z-scores of B, over d2, with the same screening as the I chart.
 double laney_sigma_z(const part_input& in, std::span<const double> y, std::span<const double> sigma,
-                     double cl, workspace& ws) {
+                     double cl, chart_scratch& ws) {
   const std::size_t m = y.size();
   ws.c.resize(m);
   for (std::size_t i = 0; i < m; ++i) ws.c[i] = (y[i] - cl) / sigma[i];
@@ -140,7 +140,7 @@ double laney_sigma_z(const part_input& in, std::span<const double> y, std::span<
 // in cache: y with the pooled ratio, then sigma with the limits (prime charts need every sigma
 // before sigma_z).
 template <bool proportion, bool prime>
-void attribute_chart(const part_input& in, const part_output& out, workspace& ws) {
+void attribute_chart(const part_input& in, const part_output& out, chart_scratch& ws) {
   const std::size_t m = out.y.size();
   // y, and the centre line: sum of counts over sum of denominators in B (pairs with either
   // missing are skipped).
@@ -169,7 +169,7 @@ void attribute_chart(const part_input& in, const part_output& out, workspace& ws
 }
 
 // C chart: mean count, sigma = sqrt(mean) (Poisson), LCL clipped at 0.
-void c_chart(const part_input& in, const part_output& out, workspace&) {
+void c_chart(const part_input& in, const part_output& out, chart_scratch&) {
   std::copy(in.value.begin(), in.value.end(), out.y.begin());
   const double cl = std::isnan(in.fixed_cl) ? mean_of(out.y, in.use) : in.fixed_cl;
   const double sigma = std::sqrt(cl);
@@ -179,7 +179,7 @@ void c_chart(const part_input& in, const part_output& out, workspace&) {
 // G chart (Benneyan 2001): limits from the geometric mean gbar, sigma = sqrt(gbar(gbar+1)), LCL
 // clipped at 0; the displayed centre line is the median (Provost & Murray: the geometric median
 // is about ln 2 * mean, hence 0.693 * cl when the user gives the mean).
-void g_chart(const part_input& in, const part_output& out, workspace& ws) {
+void g_chart(const part_input& in, const part_output& out, chart_scratch& ws) {
   std::copy(in.value.begin(), in.value.end(), out.y.begin());
   const bool fixed = !std::isnan(in.fixed_cl);
   const double gbar = fixed ? in.fixed_cl : mean_of(out.y, in.use);
@@ -214,7 +214,7 @@ double s_bar(const part_input& in) {
   return equal ? sum_s / static_cast<double>(count) : std::sqrt(sum_v / sum_df);
 }
 
-void xbar_chart(const part_input& in, const part_output& out, workspace&) {
+void xbar_chart(const part_input& in, const part_output& out, chart_scratch&) {
   const std::size_t m = out.y.size();
   double num = 0, den = 0;
   for (std::size_t i = 0; i < m; ++i) {
@@ -237,7 +237,7 @@ void xbar_chart(const part_input& in, const part_output& out, workspace&) {
   }
 }
 
-void s_chart(const part_input& in, const part_output& out, workspace&) {
+void s_chart(const part_input& in, const part_output& out, chart_scratch&) {
   const std::size_t m = out.y.size();
   for (std::size_t i = 0; i < m; ++i)
     out.y[i] = (missing(in.value[i]) || missing(in.n[i])) ? na : in.sd[i];
@@ -252,25 +252,97 @@ void s_chart(const part_input& in, const part_output& out, workspace&) {
   }
 }
 
-// The dispatch table, in the order of chart_type.
-constexpr std::array<chart_function, chart_type_count> table = {
-    run_chart,
-    i_chart,
-    mr_chart,
-    xbar_chart,
-    s_chart,
-    t_chart,
-    attribute_chart<true, false>,
-    attribute_chart<true, true>,
-    c_chart,
-    attribute_chart<false, false>,
-    attribute_chart<false, true>,
-    g_chart,
-};
-
 }  // namespace
 
-chart_function chart_function_for(chart_type c) noexcept { return table[static_cast<std::size_t>(c)]; }
+// The table of chart types: one entry per type, filled by a switch so that the compiler reports a
+// type without an entry (-Wswitch). Everything the library, the command line and the Python
+// package know of a chart type is here.
+constexpr chart_entry entry(chart_type c) noexcept {
+  using enum denominator_use;
+  using enum value_domain;
+  using enum row_aggregation;
+  // type, name, title, description, denominator, subgroup sd, y domain, y noun, y <= n,
+  // aggregation, runs signal, limits; then the chart function.
+  switch (c) {
+    case chart_type::run:
+      return {{c, "run", "Run chart", "median, runs analysis only", optional, false, any, "the value",
+               false, mean, true, false},
+              run_chart};
+    case chart_type::i:
+      return {{c, "i", "I chart", "individuals", optional, false, any, "the value", false, mean, true, true},
+              i_chart};
+    case chart_type::mr:
+      return {{c, "mr", "MR chart", "moving ranges", none, false, any, "the value", false, mean, false, true},
+              mr_chart};
+    case chart_type::xbar:
+      return {{c, "xbar", "Xbar chart", "subgroup means", required, true, any, "the subgroup mean", false,
+               subgroup, true, true},
+              xbar_chart};
+    case chart_type::s:
+      return {{c, "s", "S chart", "subgroup standard deviations", required, true, any, "the subgroup mean",
+               false, subgroup, true, true},
+              s_chart};
+    case chart_type::t:
+      return {{c, "t", "T chart", "time between rare events", none, false, positive, "the time between events",
+               false, mean, true, true},
+              t_chart};
+    case chart_type::p:
+      return {{c, "p", "P chart", "proportions", required, false, nonnegative, "a count", true, sum, true, true},
+              attribute_chart<true, false>};
+    case chart_type::pp:
+      return {{c, "pp", "P' chart", "Laney P'", required, false, nonnegative, "a count", true, sum, true, true},
+              attribute_chart<true, true>};
+    case chart_type::c:
+      return {{c, "c", "C chart", "counts", none, false, nonnegative, "a count", false, sum, true, true}, c_chart};
+    case chart_type::u:
+      return {{c, "u", "U chart", "rates", required, false, nonnegative, "a count", false, sum, true, true},
+              attribute_chart<false, false>};
+    case chart_type::up:
+      return {{c, "up", "U' chart", "Laney U'", required, false, nonnegative, "a count", false, sum, true, true},
+              attribute_chart<false, true>};
+    case chart_type::g:
+      return {{c, "g", "G chart", "opportunities between rare events", none, false, nonnegative,
+               "the number of opportunities between events", false, mean, true, true},
+              g_chart};
+  }
+  return {{}, nullptr};  // unreachable for a valid enum value
+}
+
+namespace {
+// The table, built once from the switch; entry k describes chart type k.
+constexpr std::array<chart_entry, chart_type_count> table = [] {
+  std::array<chart_entry, chart_type_count> t{};
+  for (std::size_t k = 0; k < chart_type_count; ++k) t[k] = entry(static_cast<chart_type>(k));
+  return t;
+}();
+constexpr std::array<chart_info, chart_type_count> infos = [] {
+  std::array<chart_info, chart_type_count> t{};
+  for (std::size_t k = 0; k < chart_type_count; ++k) t[k] = table[k].info;
+  return t;
+}();
+}  // namespace
+
+chart_function chart_function_for(chart_type c) noexcept { return table[static_cast<std::size_t>(c)].function; }
+
+}  // namespace spc::detail
+
+namespace spc {
+
+const chart_info& info(chart_type c) noexcept { return detail::infos[static_cast<std::size_t>(c)]; }
+
+std::span<const chart_info> chart_table() noexcept { return detail::infos; }
+
+std::string_view to_string(chart_type c) noexcept { return info(c).name; }
+
+std::optional<chart_type> parse_chart_type(std::string_view name) noexcept {
+  for (const chart_info& ci : detail::infos)
+    if (ci.name == name) return ci.type;
+  return std::nullopt;
+}
+
+}  // namespace spc
+
+namespace spc::detail {
 
 double median_of(std::span<const double> x, std::span<const std::uint8_t> use, std::vector<double>& scratch) {
   scratch.clear();

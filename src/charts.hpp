@@ -26,7 +26,13 @@ struct part_output {
   std::span<double> y, cl, lcl, ucl, lcl_95, ucl_95;
 };
 
-using chart_function = void (*)(const part_input&, const part_output&, workspace&);
+using chart_function = void (*)(const part_input&, const part_output&, chart_scratch&);
+
+/// One entry of the chart table: the public description and the chart function.
+struct chart_entry {
+  chart_info info;
+  chart_function function = nullptr;
+};
 
 /// The chart function for a chart type.
 chart_function chart_function_for(chart_type c) noexcept;

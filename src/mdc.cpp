@@ -128,19 +128,6 @@ assurance_type assurance_of(double target, double lpl, double upl,
   return a::inconsistent;
 }
 
-namespace {
-
-rule_options mdc_rule_options(const mdc_options& o) {
-  rule_options r;
-  r.rules = rules_in(rule_set::mdc);
-  r.mdc.trend = o.trend;
-  r.mdc.shift = o.shift;
-  r.mdc.two_in_three = o.two_in_three;
-  return r;
-}
-
-}  // namespace
-
 std::optional<input_error> find_problem(std::span<const double> y, const mdc_options& o) {
   for (std::size_t i = 0; i < y.size(); ++i)
     if (std::isinf(y[i])) return input_error("y", i, "is not finite");
@@ -159,19 +146,63 @@ std::optional<input_error> find_problem(std::span<const double> y, const mdc_opt
                        "must be at least " + std::to_string(mdc_min_fix_points) +
                            " (0 = use every point)");
   if (std::isinf(o.target)) return input_error("target", input_error::npos, "is not finite");
-  if (o.trend < 2) return input_error("trend", input_error::npos, "must be at least 2 points");
-  if (o.shift < 2) return input_error("shift", input_error::npos, "must be at least 2 points");
   return std::nullopt;
 }
 
-mdc_columns mdc_result::columns() noexcept {
-  return {period, mean, lpl, upl, cause, type, fired};
+namespace {
+
+// The other rules of a period (`--rules mdc,we`) on its values, mean and process limits, merged
+// into the MDC rules' per-point masks; returns the period's rules summary with the MDC rules
+// counted from the points. The one place where MDC and other rules meet.
+rules_summary merge_rules(std::span<const double> y, const mdc_period& p, const rule_options& others,
+                          std::span<rule_mask> fired, detail::mdc_scratch& ws) {
+  constexpr rule_mask mdc_set = rules_in(rule_set::mdc);
+  const std::size_t a = p.first, len = p.last - p.first + 1;
+  rules_summary rs;
+  if (ws.other_direction.size() < len) ws.other_direction.resize(len);
+  if (others.rules != 0) {
+    for (auto* v : {&ws.cl, &ws.lcl, &ws.ucl}) v->resize(len);
+    std::fill(ws.cl.begin(), ws.cl.end(), p.mean);
+    std::fill(ws.lcl.begin(), ws.lcl.end(), p.lpl);
+    std::fill(ws.ucl.begin(), ws.ucl.end(), p.upl);
+    for (auto* v : {&ws.other_fired}) v->resize(len);
+    ws.other_label.resize(len);
+    ws.other_points.resize(len);
+    const std::span<detail::rule_point> pts(ws.other_points.data(), len);
+    detail::classify(y.subspan(a, len), ws.cl, ws.lcl, ws.ucl, {}, pts);
+    const rule_columns oc{std::span<rule_mask>(ws.other_fired.data(), len),
+                          std::span<rule>(ws.other_label.data(), len),
+                          std::span<std::int8_t>(ws.other_direction.data(), len)};
+    rs = detail::evaluate(std::span<const detail::rule_point>(pts), others, oc);
+    for (std::size_t i = 0; i < len; ++i) fired[a + i] |= oc.fired[i];
+  } else {
+    std::fill(ws.other_direction.begin(), ws.other_direction.begin() + static_cast<std::ptrdiff_t>(len),
+              std::int8_t{0});
+  }
+  rs.evaluated |= mdc_set;
+  rs.n_points = p.n_points;
+  for (std::size_t i = a; i < a + len; ++i) {
+    const rule_mask mine = fired[i] & mdc_set;
+    rs.fired |= mine;
+    for (rule_mask bits = mine; bits != 0; bits &= bits - 1)
+      ++rs.points[static_cast<std::size_t>(std::countr_zero(bits))];
+  }
+  return rs;
 }
 
-mdc_series_result compute_mdc(std::span<const double> y, const mdc_options& options,
-                              const mdc_columns& out, std::vector<mdc_period>& periods,
-                              mdc_workspace& ws) {
+}  // namespace
+
+mdc_columns mdc_result::columns() noexcept {
+  return {period, mean, lpl, upl, cause, type, fired, label, direction};
+}
+
+mdc_series_result mdc_chart_into(std::span<const double> y, const mdc_options& options,
+                                 const rule_options& asked, const mdc_columns& out,
+                                 std::vector<mdc_period>& periods, mdc_workspace& workspace) {
+  using detail::rule_point;
   if (auto e = find_problem(y, options)) throw *e;
+  if (auto e = find_problem(asked)) throw *e;
+  detail::mdc_scratch& ws = workspace.scratch;
   const std::size_t n = y.size();
   const auto check = [n](const char* name, std::size_t size) {
     if (size != 0 && size != n)
@@ -186,14 +217,22 @@ mdc_series_result compute_mdc(std::span<const double> y, const mdc_options& opti
   check("cause", out.cause.size());
   check("type", out.type.size());
   check("fired", out.fired.size());
+  check("label", out.label.size());
+  check("direction", out.direction.size());
 
   if (ws.points.size() < n) ws.points.resize(n);
   if (ws.label.size() < n) ws.label.resize(n);
   if (ws.direction.size() < n) ws.direction.resize(n);
+  if (ws.cause.size() < n) ws.cause.resize(n);
   if (out.fired.empty() && ws.fired.size() < n) ws.fired.resize(n);
   const std::span<rule_mask> fired =
       out.fired.empty() ? std::span<rule_mask>(ws.fired.data(), n) : out.fired;
-  const rule_options rules = mdc_rule_options(options);
+  // The MDC rules with their parameters; the other rules asked for, if any.
+  constexpr rule_mask mdc_set = rules_in(rule_set::mdc);
+  rule_options rules = asked;
+  rules.rules = mdc_set;
+  rule_options others = asked;
+  others.rules = asked.rules & ~mdc_set;
 
   periods.clear();
   mdc_series_result series;
@@ -268,7 +307,7 @@ mdc_series_result compute_mdc(std::span<const double> y, const mdc_options& opti
     const rule_columns cols{fired.subspan(a, b - a),
                             std::span<rule>(ws.label.data() + a, b - a),
                             std::span<std::int8_t>(ws.direction.data() + a, b - a)};
-    evaluate(std::span<const rule_point>(pts), rules, cols);
+    detail::evaluate(std::span<const rule_point>(pts), rules, cols);
 
     // Special-cause type and point type (ptd_special_cause_type, ptd_point_type).
     std::size_t prev = b;  // previous non-missing point, b = none
@@ -319,8 +358,20 @@ mdc_series_result compute_mdc(std::span<const double> y, const mdc_options& opti
         have_last = true;
         prev = i;
       }
+      ws.cause[i] = c;
       if (!out.cause.empty()) out.cause[i] = c;
       if (!out.type.empty()) out.type[i] = point_type_of(c, options.direction);
+    }
+    p.rules = merge_rules(y, p, others, fired, ws);
+    // Labels: the highest-precedence rule at each point; an MDC label has the direction of its
+    // special cause, another rule's label the direction of its own evaluation.
+    for (std::size_t i = a; i < b; ++i) {
+      const rule r = label_of(fired[i]);
+      const std::int8_t d = r == rule::none              ? std::int8_t{0}
+                            : has_rule(mdc_set, r)       ? static_cast<std::int8_t>(direction_of(ws.cause[i]))
+                                                         : ws.other_direction[i - a];
+      if (!out.label.empty()) out.label[i] = r;
+      if (!out.direction.empty()) out.direction[i] = d;
     }
     fill(out.period, a, b, p.period);
     fill(out.mean, a, b, p.mean);
@@ -337,7 +388,7 @@ mdc_series_result compute_mdc(std::span<const double> y, const mdc_options& opti
   return series;
 }
 
-mdc_result mdc_chart(std::span<const double> y, const mdc_options& options) {
+mdc_result mdc_chart(std::span<const double> y, const mdc_options& options, const rule_options& rules) {
   mdc_result r;
   const std::size_t n = y.size();
   r.period.resize(n);
@@ -347,61 +398,12 @@ mdc_result mdc_chart(std::span<const double> y, const mdc_options& options) {
   r.cause.resize(n);
   r.type.resize(n);
   r.fired.resize(n);
+  r.label.resize(n);
+  r.direction.resize(n);
   mdc_workspace ws;
-  const auto s = compute_mdc(y, options, r.columns(), r.periods, ws);
+  const auto s = mdc_chart_into(y, options, rules, r.columns(), r.periods, ws);
   r.variation = s.variation;
   r.assurance = s.assurance;
-  return r;
-}
-
-rules_result combine_rules(std::span<const double> y, const mdc_result& m, const rule_options& options) {
-  const rule_mask mdc_set = rules_in(rule_set::mdc), others = options.rules & ~mdc_set;
-  rules_result r;
-  if (others != 0) {
-    // The other rules see the MDC chart as an I chart with one part per period.
-    chart_result c;
-    c.chart = chart_type::i;
-    c.y.assign(y.begin(), y.end());
-    c.cl = m.mean;
-    c.lcl = m.lpl;
-    c.ucl = m.upl;
-    for (const mdc_period& p : m.periods) {
-      part_summary s;
-      s.part = p.period;
-      s.first = p.first;
-      s.last = p.last;
-      c.parts.push_back(s);
-    }
-    rule_options o = options;
-    o.rules = others;
-    r = apply_rules(c, o);
-  } else {
-    r.fired.assign(m.size(), 0);
-    r.label.assign(m.size(), rule::none);
-    r.direction.assign(m.size(), 0);
-    r.parts.resize(m.periods.size());
-  }
-  for (std::size_t k = 0; k < m.periods.size(); ++k) {
-    const mdc_period& p = m.periods[k];
-    rules_summary& s = r.parts[k];
-    s.evaluated |= mdc_set;
-    s.n_points = static_cast<std::int32_t>(p.n_points);
-    for (std::size_t i = p.first; i <= p.last; ++i) {
-      const rule_mask mine = m.fired[i] & mdc_set;
-      r.fired[i] |= mine;
-      for (std::size_t b = 0; b < rule_count; ++b)
-        if (has_rule(mine, static_cast<rule>(b))) {
-          s.fired |= rule_bit(static_cast<rule>(b));
-          ++s.points[b];
-        }
-    }
-  }
-  for (std::size_t i = 0; i < m.size(); ++i) {
-    const rule_mask point_rules = r.fired[i] & ~series_rules;
-    if (point_rules == 0) continue;
-    r.label[i] = static_cast<rule>(std::countr_zero(point_rules));
-    if (has_rule(mdc_set, r.label[i])) r.direction[i] = static_cast<std::int8_t>(direction_of(m.cause[i]));
-  }
   return r;
 }
 

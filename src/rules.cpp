@@ -14,6 +14,8 @@ namespace spc {
 
 namespace {
 
+using detail::rule_point;
+
 struct rule_info {
   std::string_view name;
   std::string_view text;
@@ -458,6 +460,8 @@ std::optional<input_error> find_problem(const rule_options& o) {
   return std::nullopt;
 }
 
+namespace detail {
+
 void classify(std::span<const double> y, std::span<const double> cl, std::span<const double> lcl,
               std::span<const double> ucl, std::span<const std::uint8_t> include,
               std::span<rule_point> out) {
@@ -558,20 +562,23 @@ rules_summary evaluate(std::span<const rule_point> points, const rule_options& o
   return s;
 }
 
-rules_summary evaluate(std::span<const double> y, std::span<const double> cl,
-                       std::span<const double> lcl, std::span<const double> ucl,
-                       const rule_options& options, const rule_columns& out,
-                       rules_workspace& ws) {
+}  // namespace detail
+
+rules_summary apply_rules_into(std::span<const double> y, std::span<const double> cl,
+                               std::span<const double> lcl, std::span<const double> ucl,
+                               const rule_options& options, const rule_columns& out,
+                               rules_workspace& ws) {
+  using detail::rule_point;
   const std::size_t n = y.size();
   if (ws.points.size() < n) ws.points.resize(n);
   const std::span<rule_point> points(ws.points.data(), n);
-  classify(y, cl, lcl, ucl, {}, points);
+  detail::classify(y, cl, lcl, ucl, {}, points);
   rule_columns cols = out;
   if (cols.fired.empty()) {
     if (ws.fired.size() < n) ws.fired.resize(n);
     cols.fired = std::span<rule_mask>(ws.fired.data(), n);
   }
-  return evaluate(points, options, cols);
+  return detail::evaluate(points, options, cols);
 }
 
 rule_mask rules_result::fired_anywhere() const noexcept {
@@ -588,7 +595,7 @@ rules_result apply_rules(std::span<const double> y, std::span<const double> cl,
   r.label.resize(y.size());
   r.direction.resize(y.size());
   rules_workspace ws;
-  r.parts.push_back(evaluate(y, cl, lcl, ucl, options, r.columns(), ws));
+  r.parts.push_back(apply_rules_into(y, cl, lcl, ucl, options, r.columns(), ws));
   return r;
 }
 
@@ -602,7 +609,7 @@ rules_result apply_rules(const chart_result& chart, const rule_options& options)
   r.fired.resize(n);
   r.label.resize(n);
   r.direction.resize(n);
-  std::vector<rule_point> points(n);
+  std::vector<detail::rule_point> points(n);
   const auto sub = [](const auto& v, std::size_t first, std::size_t count) {
     using T = typename std::decay_t<decltype(v)>::value_type;
     return v.empty() ? std::span<const T>{} : std::span<const T>(v.data() + first, count);
@@ -614,14 +621,14 @@ rules_result apply_rules(const chart_result& chart, const rule_options& options)
   for (const auto& [first, end] : ranges) {
     if (first > end || end > n) throw input_error("parts", input_error::npos, "out of range");
     const std::size_t count = end - first;
-    const std::span<rule_point> pts(points.data() + first, count);
-    classify(sub(chart.y, first, count), sub(chart.cl, first, count),
+    const std::span<detail::rule_point> pts(points.data() + first, count);
+    detail::classify(sub(chart.y, first, count), sub(chart.cl, first, count),
              sub(chart.lcl, first, count), sub(chart.ucl, first, count),
              sub(chart.include, first, count), pts);
     const rule_columns cols{std::span<rule_mask>(r.fired.data() + first, count),
                             std::span<rule>(r.label.data() + first, count),
                             std::span<std::int8_t>(r.direction.data() + first, count)};
-    r.parts.push_back(evaluate(std::span<const rule_point>(pts), options, cols));
+    r.parts.push_back(detail::evaluate(std::span<const detail::rule_point>(pts), options, cols));
   }
   return r;
 }

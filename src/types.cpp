@@ -7,8 +7,6 @@
 namespace spc {
 
 namespace {
-constexpr std::array<std::string_view, chart_type_count> chart_names = {
-    "run", "i", "mr", "xbar", "s", "t", "p", "pp", "c", "u", "up", "g"};
 constexpr std::array<std::string_view, 3> method_names = {"anhoej", "bestbox", "cutbox"};
 
 std::string describe(const std::string& argument, std::size_t index, const std::string& problem) {
@@ -16,14 +14,6 @@ std::string describe(const std::string& argument, std::size_t index, const std::
   return fmt::format("{} at point {}: {}", argument, index + 1, problem);
 }
 }  // namespace
-
-std::string_view to_string(chart_type c) noexcept { return chart_names[static_cast<std::size_t>(c)]; }
-
-std::optional<chart_type> parse_chart_type(std::string_view name) noexcept {
-  for (std::size_t k = 0; k < chart_names.size(); ++k)
-    if (chart_names[k] == name) return static_cast<chart_type>(k);
-  return std::nullopt;
-}
 
 std::string_view to_string(runs_method m) noexcept { return method_names[static_cast<std::size_t>(m)]; }
 

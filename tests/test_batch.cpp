@@ -375,8 +375,8 @@ TEST_CASE("batch: a summary reused between calls gives the same results as a new
   const assembled mixed = mixed_batch(500, 7);
   const assembled golden = golden_batch();
   batch_summary reused;
-  compute_batch(golden.input(), golden.options(2), chart_columns{}, reused);
-  compute_batch(mixed.input(), mixed.options(2), chart_columns{}, reused);
+  qic_batch_into(golden.input(), golden.options(2), chart_columns{}, reused);
+  qic_batch_into(mixed.input(), mixed.options(2), chart_columns{}, reused);
   const batch_result fresh = qic_batch(mixed.input(), mixed.options(2), false);
   REQUIRE(reused.parts.size() == fresh.summary.parts.size());
   CHECK(reused.part_offsets == fresh.summary.part_offsets);
@@ -409,7 +409,7 @@ TEST_CASE("batch: a malformed call throws input_error") {
   CHECK_THROWS_AS(run({y, {}, {}, good}, batch_options{{&o, 1}, bad_index, false, 0}), input_error);
   std::vector<double> too_short(2);
   batch_summary sum;
-  CHECK_THROWS_AS(compute_batch({y, {}, {}, good}, opts, chart_columns{too_short, {}, {}, {}, {}, {}, {}, {}, {}, {}}, sum), input_error);
+  CHECK_THROWS_AS(qic_batch_into({y, {}, {}, good}, opts, chart_columns{too_short, {}, {}, {}, {}, {}, {}, {}, {}, {}}, sum), input_error);
   // No series at all is a valid, empty batch.
   const std::vector<double> nothing;
   const std::vector<std::size_t> zero = {0};
@@ -525,12 +525,11 @@ mdc_expected expect_mdc(std::span<const double> y, std::span<const double> n, co
   chart_options i_chart;
   i_chart.chart = chart_type::i;
   e.y = qic(series_view{y, n, {}}, i_chart).y;
-  e.chart = mdc_chart(e.y, *br.mdc);
-  rules_result combined = combine_rules(e.y, e.chart, br.rules);
-  e.fired = std::move(combined.fired);
-  e.label = std::move(combined.label);
-  e.direction = std::move(combined.direction);
-  e.periods = std::move(combined.parts);
+  e.chart = mdc_chart(e.y, *br.mdc, br.rules);
+  e.fired = e.chart.fired;
+  e.label = e.chart.label;
+  e.direction = e.chart.direction;
+  for (const mdc_period& p : e.chart.periods) e.periods.push_back(p.rules);
   return e;
 }
 
@@ -818,7 +817,7 @@ TEST_CASE("batch: malformed rule and MDC options throw input_error") {
   std::vector<rule_mask> fired(2);
   batch_summary sum;
   bo.rules = {&mdc, 1};
-  CHECK_THROWS_AS(compute_batch(in, bo, chart_columns{}, batch_rule_columns{fired, {}, {}, {}, {}}, sum), input_error);
+  CHECK_THROWS_AS(qic_batch_into(in, bo, chart_columns{}, batch_rule_columns{fired, {}, {}, {}, {}}, sum), input_error);
   // A rebase within one series and beyond the other fails that one only.
   batch_rules beyond = mdc;
   beyond.mdc->rebase = {2};

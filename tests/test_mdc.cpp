@@ -53,7 +53,9 @@ int compare(const mdc_golden_case& g, const mdc_result& r) {
   return bad;
 }
 
-mdc_result chart(std::vector<double> y, mdc_options o = {}) { return mdc_chart(y, o); }
+mdc_result chart(std::vector<double> y, mdc_options o = {}, rule_options rules = mdc_rules()) {
+  return mdc_chart(y, o, rules);
+}
 
 }  // namespace
 
@@ -86,7 +88,7 @@ TEST_CASE("mdc: the workspace API matches the convenience API and reuses its mem
     mdc_columns cols;
     cols.cause = cause;
     cols.upl = upl;
-    const auto s = compute_mdc(g.value, g.options, cols, periods, ws);
+    const auto s = mdc_chart_into(g.value, g.options, mdc_rules(), cols, periods, ws);
     CHECK(cause == r.cause);
     CHECK(s.variation == r.variation);
     CHECK(s.assurance == r.assurance);
@@ -183,8 +185,9 @@ TEST_CASE("mdc: a trend that crosses the mean keeps its direction; ties break tr
   y = {1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 3, 2, 1, 0, -1, -2, 1, -1, 1};
   r = chart(y, o);
   CHECK(r.cause[12] != special_cause::trend_decreasing);
-  o.trend = 6;
-  r = chart(y, o);
+  rule_options six = mdc_rules();
+  six.mdc.trend = 6;
+  r = chart(y, o, six);
   CHECK(r.cause[12] == special_cause::trend_decreasing);
 }
 
@@ -230,8 +233,9 @@ TEST_CASE("mdc: two-in-three, band-only vs beyond-2-sigma policy") {
   CHECK(r.cause[12] == special_cause::none);
   CHECK(r.cause[14] == special_cause::above_ucl);
   CHECK_FALSE(has_rule(r.fired[14], rule::mdc_two_in_three));
-  o.two_in_three = two_in_three_policy::beyond_2sigma;
-  r = chart(y, o);
+  rule_options beyond = mdc_rules();
+  beyond.mdc.two_in_three = two_in_three_policy::beyond_2sigma;
+  r = chart(y, o, beyond);
   CHECK(r.cause[12] == special_cause::two_in_three_above);
   CHECK(r.cause[13] == special_cause::none);  // the third point is not flagged
   CHECK(r.cause[14] == special_cause::above_ucl);
@@ -239,8 +243,7 @@ TEST_CASE("mdc: two-in-three, band-only vs beyond-2-sigma policy") {
 
   // Two close points but the middle one below the mean: not all on one side.
   y = {9, 11, 9, 11, 9, 11, 9, 11, 9, 11, 9, 11, 14, 9.5, 14.5, 11, 9};
-  o.two_in_three = two_in_three_policy::band_only;
-  r = chart(y, o);
+  r = chart(y, o);  // band only (the default)
   CHECK(r.cause[12] == special_cause::none);
   CHECK(r.cause[14] == special_cause::none);
   y[13] = 10.5;
@@ -264,11 +267,11 @@ TEST_CASE("mdc: shift of 7 (6 selectable); a point on the mean breaks it") {
   r = chart(y, o);
   CHECK(r.cause[16] == special_cause::none);
   CHECK(r.cause[21] == special_cause::none);
-  o.shift = 6;
-  r = chart(y, o);
+  rule_options six = mdc_rules();
+  six.mdc.shift = 6;
+  r = chart(y, o, six);
   CHECK(r.cause[16] == special_cause::shift_above);
   // Eight points with the fourth exactly on the mean: broken into runs of 3 and 4.
-  o.shift = 7;
   y.push_back(11.1);
   y.push_back(11);
   y[19] = 10.0;
@@ -394,8 +397,9 @@ TEST_CASE("mdc: bad input throws input_error naming the argument") {
   o.rebase = {0};
   CHECK_THROWS_AS(mdc_chart(y, o), input_error);
   o = {};
-  o.trend = 1;
-  CHECK_THROWS_AS(mdc_chart(y, o), input_error);
+  rule_options too_short = mdc_rules();
+  too_short.mdc.trend = 1;
+  CHECK_THROWS_AS(mdc_chart(y, o, too_short), input_error);
   std::vector<double> bad = y;
   bad[3] = std::numeric_limits<double>::infinity();
   try {

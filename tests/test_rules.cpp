@@ -434,7 +434,7 @@ TEST_CASE("rules: the workspace API writes caller columns") {
   rule_options o;
   std::vector<rule> label(4);
   rules_workspace ws;
-  const auto s = evaluate(y, cl, lcl, ucl, o, rule_columns{{}, label, {}}, ws);
+  const auto s = apply_rules_into(y, cl, lcl, ucl, o, rule_columns{{}, label, {}}, ws);
   CHECK(s.count(rule::sigma3) == 2);
   CHECK(label[1] == rule::sigma3);
   CHECK(label[0] == rule::none);

@@ -2,7 +2,7 @@
 //
 // The series of a batch lie one after another in contiguous columns (y, and n and sd where the
 // charts read them); `offsets` gives their boundaries. Each series is computed exactly as
-// `spc::compute` computes it alone (the results are bitwise equal to `spc::qic` on that series,
+// `spc::qic_into` computes it alone (the results are bitwise equal to `spc::qic` on that series,
 // whatever the number of threads), into per-point columns aligned with the input and one summary
 // row per series and part. A series whose data are bad (a negative count, a numerator above its
 // denominator, freeze beyond the series, ...) is reported in `batch_summary::problems` with its
@@ -68,14 +68,14 @@ struct batch_rules {
     return none;
   }();
   /// Set: the Making Data Count mode. Every series of the set is an NHS MDC XmR chart
-  /// (`spc::compute_mdc` with these options) of the values the I chart plots (y, or y / n with
+  /// (`spc::mdc_chart_into` with these options) of the values the I chart plots (y, or y / n with
   /// `batch_options::ratio` and an n column, checked as the I chart checks them), one summary row
   /// per period. The set's chart_options must then be a plain I chart (chart i; no freeze, parts,
   /// exclude or cl: rebase and fix_after_n_points take their place; screening is
-  /// `mdc->screen_outliers`). `rules.rules` then names other rules evaluated on each period
-  /// against the MDC chart's own mean and process limits, as `spc chart --rules mdc,we` does; its
-  /// MDC bits are ignored (the MDC rules are always evaluated, with the lengths and variant of
-  /// `mdc`).
+  /// `mdc->screen_outliers`). `rules` is then passed to `mdc_chart_into`: the MDC rules are always
+  /// evaluated, with the lengths and variant of `rules.mdc`, and the other rules of `rules.rules`
+  /// on each period against the MDC chart's own mean and process limits, as
+  /// `spc chart --rules mdc,we` does.
   std::optional<mdc_options> mdc;
 
   bool any() const noexcept { return rules.rules != 0 || mdc.has_value(); }
@@ -161,7 +161,7 @@ struct batch_summary {
   /// without rules holds an empty rules_summary (nothing evaluated).
   std::vector<rules_summary> rules;
   /// Parallel to `parts` when some option set has the MDC mode, else empty: the period of each
-  /// row of an MDC series as `spc::compute_mdc` gives it (mean, limits, point-type counts, the
+  /// row of an MDC series as `spc::mdc_chart_into` gives it (mean, limits, point-type counts, the
   /// last point's type as `variation`, assurance, trial limits); a default mdc_period for rows
   /// of other series. The variation of a whole MDC series is that of its last period with a
   /// value; its assurance that of its last period.
@@ -186,7 +186,7 @@ struct batch_rule_columns {
   std::span<point_type> type;      ///< MDC mode: the point type
 };
 
-/// The per-point columns and the summary of a batch (the allocating form of `compute_batch`).
+/// The per-point columns and the summary of a batch (the allocating form of `qic_batch_into`).
 ///
 /// The Making Data Count mode writes its chart into the same columns: y the values, cl the mean,
 /// lcl and ucl the process limits, lcl_95 and ucl_95 missing, part the period, baseline whether
@@ -219,12 +219,12 @@ struct batch_result {
 /// that is not a plain I chart, MDC options wrong for any series: fix_after_n_points between 1
 /// and 11, an infinite target, rebase positions that are not strictly increasing from 1); bad
 /// data in a series never fail the batch (nor does a rebase position beyond a series).
-void compute_batch(const batch_input& input, const batch_options& options, const chart_columns& out,
-                   batch_summary& summary);
+void qic_batch_into(const batch_input& input, const batch_options& options, const chart_columns& out,
+                    batch_summary& summary);
 
 /// The same with per-point rule outputs (each span empty or of size input.y.size()).
-void compute_batch(const batch_input& input, const batch_options& options, const chart_columns& out,
-                   const batch_rule_columns& rule_out, batch_summary& summary);
+void qic_batch_into(const batch_input& input, const batch_options& options, const chart_columns& out,
+                    const batch_rule_columns& rule_out, batch_summary& summary);
 
 /// Computes a batch into new columns: every per-point column when `per_point` (with the rule
 /// columns when some option set has rules), else the summary only.

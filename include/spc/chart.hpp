@@ -59,6 +59,8 @@ struct part_summary {
   double lcl = na;           ///< lower 3-sigma limit at the last point
   double ucl = na;           ///< upper 3-sigma limit at the last point
   std::int32_t n_sigma_signals = 0;  ///< points outside the 3-sigma limits
+  std::int32_t n_missing = 0;        ///< points with no value (a missing y, or a missing n)
+  std::int32_t n_excluded = 0;       ///< points left out of the calculations (`exclude`)
   runs_result runs;
 };
 
@@ -90,12 +92,18 @@ struct chart_result {
   chart_columns columns() noexcept;
 };
 
-/// Scratch memory reused between calls (one per thread in batch work), so that computing many
-/// charts allocates nothing after the first few.
-struct workspace {
-  std::vector<double> a, b, c;                       // scratch for the chart functions
+namespace detail {
+struct chart_scratch {
+  std::vector<double> a, b, c;                          // scratch for the chart functions
   std::vector<double> y, cl, lcl, ucl, lcl_95, ucl_95;  // columns the caller did not ask for
   std::vector<std::uint8_t> use, include;
+};
+}  // namespace detail
+
+/// Scratch memory reused between calls (one per thread in batch work), so that computing many
+/// charts allocates nothing after the first few. Opaque: create one and pass it along.
+struct workspace {
+  detail::chart_scratch scratch;
 };
 
 /// Finds the first problem with the series and options, or nothing when they are valid: a
@@ -105,16 +113,24 @@ struct workspace {
 /// not problems.
 std::optional<input_error> find_problem(const series_view& series, const chart_options& options);
 
+/// Finds a problem with which inputs are given for a chart type (the chart table's
+/// `denominator` and `subgroup_sd`): a denominator missing or not taken, subgroup standard
+/// deviations missing or not taken. Front ends call it before reading any data.
+std::optional<input_error> check_inputs(const chart_info& chart, bool has_n, bool has_sd);
+
 /// Throws the problem `find_problem` finds, if any.
 void validate(const series_view& series, const chart_options& options);
 
-/// Computes a chart into caller-owned columns (each empty or of the series' size) and appends one
-/// summary per part to `parts`. Validates first (throws `input_error`).
-void compute(const series_view& series, const chart_options& options, const chart_columns& out,
-             std::vector<part_summary>& parts, workspace& ws);
-
 /// Computes a chart: the single entry point (`qic` as in qicharts2).
 chart_result qic(const series_view& series, const chart_options& options);
+
+/// The caller-owned form of `qic` (every computation of the library comes in these two forms:
+/// `name` returns a new result, `name_into` writes into the caller's memory): the per-point
+/// columns into `out` (each span empty = not written, or of the series' size), one summary per
+/// part into `parts` (its contents replaced). Validates first (throws `input_error`). Allocates
+/// nothing once `ws` and `parts` are warm.
+void qic_into(const series_view& series, const chart_options& options, const chart_columns& out,
+              std::vector<part_summary>& parts, workspace& ws);
 
 /// Scales the plotted statistic, the centre lines and the limits by `k` (qicharts2's `multiply`:
 /// e.g. 100 for percentages, 10000 for rates per 10,000 risk days). For display: every signal and

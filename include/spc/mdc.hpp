@@ -109,7 +109,9 @@ std::string_view ptd_label(point_type t) noexcept;
 std::optional<special_cause> parse_ptd_special_cause(std::string_view s) noexcept;
 std::optional<point_type> parse_ptd_point_type(std::string_view s) noexcept;
 
-/// Options of an MDC chart. Positions are 1-based.
+/// Options of an MDC chart. Positions are 1-based. The rules' parameters (trend and shift
+/// lengths, the two-in-three variant) are not here but in `rule_options::mdc`, their one home:
+/// `mdc_chart` takes a `rule_options` beside these.
 struct mdc_options {
   improvement_direction direction = improvement_direction::increase;
   std::vector<std::size_t> rebase;  ///< points where a new period starts (strictly increasing)
@@ -117,11 +119,15 @@ struct mdc_options {
                                        ///< otherwise at least 12 (NHSRplotthedots)
   bool screen_outliers = true;  ///< drop MR >= 3.267 AMR before the limits (Nelson 1982)
   double target = na;           ///< for the assurance result; NaN = none
-  std::int32_t trend = 7;       ///< trend length in points (6 selectable)
-  std::int32_t shift = 7;       ///< shift length in points (6 selectable)
-  two_in_three_policy two_in_three = two_in_three_policy::band_only;
   std::size_t trial_limit_points = 13;  ///< periods with fewer points have trial limits
 };
+
+/// The rules of a plain MDC chart: the MDC set with its default lengths and variant.
+inline rule_options mdc_rules() {
+  rule_options r;
+  r.rules = rules_in(rule_set::mdc);
+  return r;
+}
 
 /// The smallest `fix_after_n_points` NHSRplotthedots accepts.
 inline constexpr std::size_t mdc_min_fix_points = 12;
@@ -147,6 +153,9 @@ struct mdc_period {
   /// the series result (`mdc_result::assurance`) is the last period's.
   assurance_type assurance = assurance_type::none;
   bool trial_limits = false;  ///< fewer than `trial_limit_points` non-missing points
+  /// The rules of the period: the MDC rules and any other rules asked for (counts of flagged
+  /// points, series-level results), as `apply_rules` reports a part.
+  rules_summary rules;
 };
 
 /// Mutable views of the per-point outputs; any span may be empty (not written).
@@ -155,7 +164,10 @@ struct mdc_columns {
   std::span<double> mean, lpl, upl;
   std::span<special_cause> cause;
   std::span<point_type> type;
-  std::span<rule_mask> fired;  ///< every MDC rule that fired at the point, not only the label
+  std::span<rule_mask> fired;  ///< every rule that fired at the point (MDC and others)
+  std::span<rule> label;       ///< the highest-precedence of them (`label_of`), or rule::none
+  /// The label's direction: an MDC label that of its special cause, another rule's its own.
+  std::span<std::int8_t> direction;
 };
 
 /// An MDC chart: per-point columns, one summary per period, and the series results.
@@ -165,6 +177,8 @@ struct mdc_result {
   std::vector<special_cause> cause;
   std::vector<point_type> type;
   std::vector<rule_mask> fired;
+  std::vector<rule> label;
+  std::vector<std::int8_t> direction;
   std::vector<mdc_period> periods;
   point_type variation = point_type::common_cause;  ///< the last non-missing point's type
   assurance_type assurance = assurance_type::none;  ///< against the last period's limits
@@ -173,17 +187,25 @@ struct mdc_result {
   mdc_columns columns() noexcept;
 };
 
-/// Scratch memory reused between calls (one per thread in batch work).
+namespace detail {
+struct mdc_scratch {
+  std::vector<rule_point> points, other_points;
+  std::vector<rule_mask> fired, other_fired;
+  std::vector<rule> label, other_label;
+  std::vector<std::int8_t> direction, other_direction;
+  std::vector<special_cause> cause;
+  std::vector<double> cl, lcl, ucl;
+};
+}  // namespace detail
+
+/// Scratch memory reused between calls (one per thread in batch work); opaque.
 struct mdc_workspace {
-  std::vector<rule_point> points;
-  std::vector<rule_mask> fired;
-  std::vector<rule> label;
-  std::vector<std::int8_t> direction;
+  detail::mdc_scratch scratch;
 };
 
 /// Finds the first problem with the series and options, or nothing: a non-finite value other
 /// than NaN, rebase positions out of 1..n or not strictly increasing, fix_after_n_points between
-/// 1 and 11, an infinite target, bad rule lengths.
+/// 1 and 11, an infinite target. (Bad rule lengths: `find_problem(rule_options)`.)
 std::optional<input_error> find_problem(std::span<const double> y, const mdc_options& options);
 
 /// The results of a whole series.
@@ -193,21 +215,18 @@ struct mdc_series_result {
 };
 
 /// Computes an MDC chart into caller-owned columns (each empty or of the series' size), replacing
-/// the contents of `periods`, and returns the series results. Validates first (throws
+/// the contents of `periods`, and returns the series results. `rules`: the MDC rules are always
+/// evaluated, with the lengths and variant of `rules.mdc`; any other rules of `rules.rules` are
+/// evaluated period by period on the chart's own mean and process limits (`--rules mdc,we`) and
+/// merged into `fired`, `label`, `direction` and each period's `rules`. Validates first (throws
 /// `input_error`). Allocates nothing once `ws` and `periods` are warm.
-mdc_series_result compute_mdc(std::span<const double> y, const mdc_options& options,
-                              const mdc_columns& out, std::vector<mdc_period>& periods,
-                              mdc_workspace& ws);
+mdc_series_result mdc_chart_into(std::span<const double> y, const mdc_options& options,
+                                 const rule_options& rules, const mdc_columns& out,
+                                 std::vector<mdc_period>& periods, mdc_workspace& ws);
 
-/// Computes an MDC chart (`ptd_spc` in NHSRplotthedots).
-mdc_result mdc_chart(std::span<const double> y, const mdc_options& options = {});
-
-/// An MDC chart read with other rule sets too (`--rules mdc,we`): the MDC rules as the chart fired
-/// them, and `options.rules` without the MDC set evaluated period by period on the chart's own
-/// mean and process limits. `y` is the charted series. Per point: every rule that fired, the
-/// highest-precedence label and its direction (an MDC label takes the direction of its special
-/// cause); per period: a summary with the MDC rules' counts merged in.
-rules_result combine_rules(std::span<const double> y, const mdc_result& chart, const rule_options& options);
+/// Computes an MDC chart (`ptd_spc` in NHSRplotthedots), with `rules` as above.
+mdc_result mdc_chart(std::span<const double> y, const mdc_options& options = {},
+                     const rule_options& rules = mdc_rules());
 
 /// The assurance result of a target against process limits (ptd_calculate_assurance_type).
 assurance_type assurance_of(double target, double lpl, double upl,

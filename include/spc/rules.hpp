@@ -108,6 +108,16 @@ inline constexpr rule_mask series_rules = rule_bit(rule::ihi_few_runs) |
                                           rule_bit(rule::ihi_many_runs) |
                                           rule_bit(rule::anhoej_crossings);
 
+/// The label of a point: the highest-precedence point rule in the rules that fired there (the
+/// enum order is the precedence; series-level rules never label a point), or rule::none.
+constexpr rule label_of(rule_mask fired) noexcept {
+  const rule_mask m = fired & ~series_rules;
+  if (m == 0) return rule::none;
+  unsigned k = 0;
+  while (!(m & (rule_mask{1} << k))) ++k;
+  return static_cast<rule>(k);
+}
+
 /// The rule's column name: "sigma3", "we1".."we4", "nelson1".."nelson8", "ihi_shift",
 /// "ihi_trend", "ihi_few_runs", "ihi_many_runs", "mdc_beyond", "mdc_trend", "mdc_two_in_three",
 /// "mdc_shift", "anhoej_run", "anhoej_crossings"; "none" for rule::none.
@@ -173,30 +183,6 @@ inline constexpr std::int32_t max_window = 64;
 /// Finds the first bad parameter (a run shorter than 2, k > m, m > max_window, ...).
 std::optional<input_error> find_problem(const rule_options& options);
 
-/// How one point reads against its centre line and limits: the input of every rule.
-struct rule_point {
-  /// Bits of `use`: which rule families may use the point.
-  static constexpr std::uint8_t value = 1;   ///< y given and included: trend rules
-  static constexpr std::uint8_t side = 2;    ///< and a centre line: run rules
-  static constexpr std::uint8_t zone = 4;    ///< and a sigma: zone rules
-  static constexpr std::uint8_t limits = 8;  ///< y given and beyond a limit is decidable
-
-  double y = na;
-  std::int8_t sign = 0;  ///< sign(y - cl): +1 above, -1 below, 0 on the line
-  /// 0 within 1 sigma; +-1 beyond 1 sigma; +-2 beyond 2 sigma; +-3 outside the limits (the sign
-  /// is the side).
-  std::int8_t band = 0;
-  std::uint8_t use = 0;
-};
-
-/// Classifies points against their centre line and limits. `lcl` and `ucl` may be empty (a run
-/// chart: the zone rules then never fire); `include` may be empty (all included). An excluded
-/// point is still tested against the limits (as the chart's sigma signal is) but takes part in
-/// no other rule. Every non-empty span must have the size of `y`; `out` too.
-void classify(std::span<const double> y, std::span<const double> cl, std::span<const double> lcl,
-              std::span<const double> ucl, std::span<const std::uint8_t> include,
-              std::span<rule_point> out);
-
 /// Per-point outputs, one element per point; any span may be empty (not written).
 struct rule_columns {
   std::span<rule_mask> fired;        ///< every point rule that fired at the point
@@ -231,6 +217,43 @@ struct rules_summary {
   std::int32_t count(rule r) const noexcept { return points[static_cast<std::size_t>(r)]; }
 };
 
+
+// --- Internals of the rule engine (used by the chart, MDC and batch code) ----------------------
+namespace detail {
+
+/// How one point reads against its centre line and limits: the input of every rule.
+struct rule_point {
+  /// Bits of `use`: which rule families may use the point.
+  static constexpr std::uint8_t value = 1;   ///< y given and included: trend rules
+  static constexpr std::uint8_t side = 2;    ///< and a centre line: run rules
+  static constexpr std::uint8_t zone = 4;    ///< and a sigma: zone rules
+  static constexpr std::uint8_t limits = 8;  ///< y given and beyond a limit is decidable
+
+  double y = na;
+  std::int8_t sign = 0;  ///< sign(y - cl): +1 above, -1 below, 0 on the line
+  /// 0 within 1 sigma; +-1 beyond 1 sigma; +-2 beyond 2 sigma; +-3 outside the limits (the sign
+  /// is the side).
+  std::int8_t band = 0;
+  std::uint8_t use = 0;
+};
+
+/// Classifies points against their centre line and limits. `lcl` and `ucl` may be empty (a run
+/// chart: the zone rules then never fire); `include` may be empty (all included). An excluded
+/// point is still tested against the limits (as the chart's sigma signal is) but takes part in
+/// no other rule. Every non-empty span must have the size of `y`; `out` too.
+void classify(std::span<const double> y, std::span<const double> cl, std::span<const double> lcl,
+              std::span<const double> ucl, std::span<const std::uint8_t> include,
+              std::span<rule_point> out);
+
+/// Evaluates the rules of `options` over classified points, writing the per-point columns and
+/// returning the summary. `out.fired` is required (it is the working state); `out.label` and
+/// `out.direction` may be empty (direction is written only with label). Each given column must
+/// have the points' size. Validates the options (throws `input_error`). Allocates nothing.
+rules_summary evaluate(std::span<const rule_point> points, const rule_options& options,
+                       const rule_columns& out);
+
+}  // namespace detail
+
 /// The IHI runs table (Perla, Provost & Murray 2011, Table 1, as reproduced in the project's
 /// reference): for 10..40 useful points, the fewest and most runs that do not signal. Returns
 /// nothing outside that range.
@@ -240,25 +263,19 @@ struct runs_bounds {
 };
 std::optional<runs_bounds> ihi_runs_table(std::int32_t n_useful) noexcept;
 
-/// Evaluates the rules of `options` over classified points, writing the per-point columns and
-/// returning the summary. `out.fired` is required (it is the working state); `out.label` and
-/// `out.direction` may be empty (direction is written only with label). Each given column must
-/// have the points' size. Validates the options (throws `input_error`). Allocates nothing.
-rules_summary evaluate(std::span<const rule_point> points, const rule_options& options,
-                       const rule_columns& out);
-
-/// Scratch memory reused between calls (one per thread in batch work).
+/// Scratch memory reused between calls (one per thread in batch work); opaque.
 struct rules_workspace {
-  std::vector<rule_point> points;
+  std::vector<detail::rule_point> points;
   std::vector<rule_mask> fired;
 };
 
-/// Classifies and evaluates one series: `y`, its centre line and limits (per point; `lcl`/`ucl`
-/// may be empty). Validates the options and sizes (throws `input_error`).
-rules_summary evaluate(std::span<const double> y, std::span<const double> cl,
-                       std::span<const double> lcl, std::span<const double> ucl,
-                       const rule_options& options, const rule_columns& out,
-                       rules_workspace& ws);
+/// Applies the rules to one series into caller-owned columns (`out.fired` may be empty: then
+/// kept in `ws`; each given column of `y`'s size): `y`, its centre line and limits (per point;
+/// `lcl`/`ucl` may be empty). Validates the options and sizes (throws `input_error`).
+rules_summary apply_rules_into(std::span<const double> y, std::span<const double> cl,
+                               std::span<const double> lcl, std::span<const double> ucl,
+                               const rule_options& options, const rule_columns& out,
+                               rules_workspace& ws);
 
 /// The rules of a series or chart, with their per-point columns.
 struct rules_result {

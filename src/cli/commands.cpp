@@ -579,7 +579,7 @@ mdc_output compute_mdc_output(const chart_command& cmd, const rules_request& req
     translate(e, cmd, data);
   }
   try {
-    o.chart = mdc_chart(o.y, req.mdc);
+    o.chart = mdc_chart(o.y, req.mdc, req.options);
   } catch (const input_error& e) {
     translate_mdc(e, cmd, data);
   }
@@ -587,9 +587,9 @@ mdc_output compute_mdc_output(const chart_command& cmd, const rules_request& req
 
   std::vector<std::pair<std::size_t, std::size_t>> ranges;
   for (const mdc_period& p : m.periods) ranges.emplace_back(p.first, p.last);
-  rules_result combined = combine_rules(o.y, m, req.options);
-  o.rules = make_report(cmd.rules, req.options, std::move(combined.fired), std::move(combined.parts),
-                        std::move(ranges));
+  std::vector<rules_summary> period_rules;
+  for (const mdc_period& p : m.periods) period_rules.push_back(p.rules);
+  o.rules = make_report(cmd.rules, req.options, m.fired, std::move(period_rules), std::move(ranges));
   return o;
 }
 

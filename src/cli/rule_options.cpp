@@ -213,9 +213,6 @@ rules_request check_rules(const chart_command& cmd, chart_type chart) {
   req.mdc.fix_after_n_points = cmd.fix_after.value_or(0);
   req.mdc.screen_outliers = !cmd.no_screen;
   req.mdc.target = cmd.target;
-  req.mdc.trend = req.options.mdc.trend;
-  req.mdc.shift = req.options.mdc.shift;
-  req.mdc.two_in_three = req.options.mdc.two_in_three;
   return req;
 }
 
