@@ -8,7 +8,7 @@
 
 #include <doctest/doctest.h>
 
-#include "io/csv.hpp"
+#include "io/csv_writer.hpp"
 #include "spc/chart.hpp"
 #include "spc/mdc.hpp"
 

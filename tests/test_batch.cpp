@@ -17,8 +17,8 @@
 #include <sstream>
 
 #include "golden.hpp"
-#include "io/columns.hpp"
-#include "io/csv.hpp"
+#include "io/csv_reader.hpp"
+#include "io/csv_writer.hpp"
 #include "spc/batch.hpp"
 #include "spc/mdc.hpp"
 #include "spc/rules.hpp"
@@ -980,7 +980,10 @@ TEST_CASE("spc batch: every series equals spc chart on that series alone, text f
     first = last;
   }
   CHECK(sum.size() == series + 1);
-  CHECK(sum[0] == "hospital,infection,part,first,last,x_first,x_last,n_points,cl,lcl,ucl,n_sigma_signals,last_y,"
+  // One summary layout for spc chart and spc batch: n_missing and n_excluded (once only in spc
+  // chart's summary) are in both.
+  CHECK(sum[0] == "hospital,infection,part,first,last,x_first,x_last,n_points,n_missing,n_excluded,cl,lcl,ucl,"
+                  "n_sigma_signals,last_y,"
                   "last_sigma_signal,n_obs,n_useful,longest_run,longest_run_max,n_crossings,n_crossings_min,"
                   "runs_signal,error");
 }
@@ -1045,8 +1048,8 @@ TEST_CASE("spc batch: a bad series is named with its row and column; the others 
   const std::vector<std::string> sum = lines_of(read_file(summary));
   REQUIRE(sum.size() == 5);
   CHECK(sum[1].rfind("A,1,1,12,2024-01,2024-12,12,", 0) == 0);
-  // The group, 19 empty cells (part to runs_signal), and the error (quoted: it holds commas).
-  CHECK(sum[2] == "B" + std::string(20, ',') + "\"row 17, column 'events': a count cannot be negative (-2) in a p chart\"");
+  // The group, 21 empty cells (part to runs_signal), and the error (quoted: it holds commas).
+  CHECK(sum[2] == "B" + std::string(22, ',') + "\"row 17, column 'events': a count cannot be negative (-2) in a p chart\"");
   CHECK(contains(sum[3], "'forty' is not a number"));
 }
 

@@ -1,23 +1,31 @@
-#include "io/columns.hpp"
+#include "io/csv_reader.hpp"
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include <fmt/format.h>
 
-#include "io/csv.hpp"
-
 namespace spc::io {
 
-namespace {
+bool parse_number(std::string_view cell, double& value) noexcept {
+  while (!cell.empty() && (cell.front() == ' ' || cell.front() == '\t')) cell.remove_prefix(1);
+  while (!cell.empty() && (cell.back() == ' ' || cell.back() == '\t')) cell.remove_suffix(1);
+  if (cell.empty() || cell == "NA" || cell == "NaN" || cell == "nan" || cell == "." || cell == "NULL") {
+    value = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  if (cell.front() == '+') cell.remove_prefix(1);
+  const char* end = cell.data() + cell.size();
+  auto [ptr, ec] = std::from_chars(cell.data(), end, value);
+  return ec == std::errc() && ptr == end;
+}
 
-inline bool ends_field(char c) noexcept { return c == ',' || c == '\n' || c == '\r'; }
-
-}  // namespace
-
-csv_stream::csv_stream(const std::string& path, std::size_t buffer_size) {
+csv_stream::csv_stream(const std::string& path, std::size_t buffer_size, csv_dialect dialect)
+    : dialect_(dialect) {
   source_ = path == "-" ? std::string("standard input") : path;
   if (path == "-") {
     file_ = stdin;
@@ -74,6 +82,8 @@ bool csv_stream::parse_record(std::size_t& stop) {
   record_lines_ = 0;
   const char* data = buffer_.data();
   const std::size_t n = end_;
+  const char sep = dialect_.separator;
+  const auto ends_field = [sep](char c) { return c == sep || c == '\n' || c == '\r'; };
   std::size_t p = begin_;
   for (;;) {
     if (p < n && data[p] == '"') {
@@ -124,7 +134,7 @@ bool csv_stream::parse_record(std::size_t& stop) {
       fields_.emplace_back(data + p, t - p);
       p = t;
     }
-    if (p < n && data[p] == ',') {
+    if (p < n && data[p] == sep) {
       ++p;
       continue;
     }
@@ -155,6 +165,62 @@ bool csv_stream::next() {
     ++row_;
     return true;
   }
+}
+
+namespace {
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+}  // namespace
+
+std::size_t csv_table::column(std::string_view name) const {
+  for (std::size_t k = 0; k < names.size(); ++k)
+    if (names[k] == name) return k;
+  throw csv_error(fmt::format("{}: missing column '{}' (the header has: {})", source, name, joined(header)));
+}
+
+bool csv_table::has(std::string_view name) const {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::vector<double> csv_table::numbers(std::string_view name) const {
+  const auto& col = cells[column(name)];
+  std::vector<double> out(col.size());
+  for (std::size_t r = 0; r < col.size(); ++r)
+    if (!parse_number(col[r], out[r]))
+      throw csv_error(fmt::format("{}: row {}, column '{}': '{}' is not a number", source, r + 1, name, col[r]));
+  return out;
+}
+
+csv_table read_csv(const std::string& path, const std::vector<std::string>& keep) {
+  csv_stream in(path);
+  csv_table t;
+  t.source = in.source();
+  t.header = in.header();
+  std::vector<std::size_t> index;  // file column of each kept column
+  if (keep.empty()) {
+    t.names = t.header;
+    for (std::size_t k = 0; k < t.header.size(); ++k) index.push_back(k);
+  } else {
+    for (const auto& name : keep) {
+      if (std::find(t.names.begin(), t.names.end(), name) != t.names.end()) continue;
+      index.push_back(in.column(name));
+      t.names.push_back(name);
+    }
+  }
+  t.cells.resize(t.names.size());
+  const std::size_t width = t.header.size();
+  while (in.next()) {
+    const auto f = in.fields();
+    if (f.size() != width)
+      throw csv_error(fmt::format("{}: row {} (line {}) has {} fields, the header has {}", t.source, in.row(),
+                                  in.line(), f.size(), width));
+    for (std::size_t k = 0; k < index.size(); ++k) t.cells[k].emplace_back(f[index[k]]);
+    ++t.rows;
+  }
+  return t;
 }
 
 }  // namespace spc::io

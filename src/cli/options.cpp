@@ -1,0 +1,501 @@
+// The options of `spc chart` and `spc batch`: definitions, validators and checks (options.hpp).
+#include "options.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <utility>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "io/csv_reader.hpp"
+
+namespace spc::cli {
+
+namespace {
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string ascii_lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// --- Validators ----------------------------------------------------------------------------------
+
+// CLI11 converts integers with strtoull(base 0), which accepts "-1" (as a huge number) and reads
+// "010" as octal; positions are therefore checked as plain decimal text, and leading zeros
+// dropped, before conversion.
+CLI::Validator position_validator(bool allow_zero) {
+  return CLI::Validator(
+      [allow_zero](std::string& s) -> std::string {
+        if (!all_digits(s)) return fmt::format("'{}' is not a position (a whole number counting from 1)", s);
+        s.erase(0, std::min(s.find_first_not_of('0'), s.size() - 1));
+        if (!allow_zero && s == "0") return "positions count from 1; 0 is not a position";
+        if (s.size() > 18) return fmt::format("position {} is too large", s);
+        return {};
+      },
+      "");
+}
+
+CLI::Validator number_validator(bool positive) {
+  return CLI::Validator(
+      [positive](std::string& s) -> std::string {
+        double v = 0;
+        if (!io::parse_number(s, v) || !std::isfinite(v)) return fmt::format("'{}' is not a finite number", s);
+        if (positive && v <= 0) return fmt::format("'{}' is not a positive number", s);
+        return {};
+      },
+      "");
+}
+
+// What --rules accepts, for its help and its error messages.
+std::string rule_names_text() {
+  std::string sets, rules;
+  for (std::size_t k = 0; k < rule_set_count; ++k)
+    sets += fmt::format("{}{}", k ? ", " : "", to_string(static_cast<rule_set>(k)));
+  for (std::size_t k = 0; k < rule_count; ++k) rules += fmt::format("{}{}", k ? ", " : "", to_string(static_cast<rule>(k)));
+  return fmt::format("the rule sets are {}; the single rules are {}", sets, rules);
+}
+
+// --rules: a comma-separated list of rule sets and single rules, lowercased.
+CLI::Validator rules_validator() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        s = ascii_lower(s);
+        std::string_view rest = s;
+        while (true) {
+          const std::size_t comma = rest.find(',');
+          const std::string_view item = trimmed(rest.substr(0, comma));
+          if (item.empty())
+            return fmt::format("'{}' has an empty item; give rule sets or rules separated by commas", s);
+          if (!parse_rule_set(item) && !parse_rule(item))
+            return fmt::format("'{}' is not a rule set or a rule; {}", item, rule_names_text());
+          if (comma == std::string_view::npos) break;
+          rest.remove_prefix(comma + 1);
+        }
+        return {};
+      },
+      "");
+}
+
+// --fix-after: a whole number of points, at least NHSRplotthedots' minimum.
+CLI::Validator fix_after_validator() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        if (!all_digits(s))
+          return fmt::format("'{}' is not a number of points (a whole number, at least {})", s, mdc_min_fix_points);
+        s.erase(0, std::min(s.find_first_not_of('0'), s.size() - 1));
+        if (s.size() > 18) return fmt::format("{} points is too large", s);
+        if (std::stoull(s) < mdc_min_fix_points)
+          return fmt::format(
+              "{} points are too few: the mean and limits of a period need at least {} points (as "
+              "NHSRplotthedots); leave --fix-after out to use every point",
+              s, mdc_min_fix_points);
+        return {};
+      },
+      "");
+}
+
+// --- Help texts from the chart table ---------------------------------------------------------------
+
+std::vector<std::string> chart_names() {
+  std::vector<std::string> names;
+  for (const chart_info& c : chart_table()) names.emplace_back(c.name);
+  return names;
+}
+
+std::string names_where(bool (*keep)(const chart_info&)) {
+  std::string s;
+  for (const chart_info& c : chart_table())
+    if (keep(c)) s += fmt::format("{}{}", s.empty() ? "" : ", ", c.name);
+  return s;
+}
+
+std::string chart_help() {
+  std::string s = "Chart type: ";
+  for (const chart_info& c : chart_table())
+    s += fmt::format("{}{} ({})", c.name == chart_table().front().name ? "" : ", ", c.name, c.description);
+  return s;
+}
+
+std::string n_help() {
+  return fmt::format(
+      "Column of denominators: required for {} (the number of cases, or the exposure); optional for {} "
+      "(y/n is plotted); for {} the subgroup size, only with --sd (one row per subgroup); not taken by {}",
+      names_where([](const chart_info& c) { return c.denominator == denominator_use::required && !c.subgroup_sd; }),
+      names_where([](const chart_info& c) { return c.denominator == denominator_use::optional; }),
+      names_where([](const chart_info& c) { return c.subgroup_sd; }),
+      names_where([](const chart_info& c) { return c.denominator == denominator_use::none; }));
+}
+
+// Rules that read the limits or the sigma zones: they cannot fire on a chart without limits.
+constexpr rule_mask limit_rules = rule_bit(rule::sigma3) | rule_bit(rule::we1) | rule_bit(rule::we2) |
+                                  rule_bit(rule::we3) | rule_bit(rule::nelson1) | rule_bit(rule::nelson5) |
+                                  rule_bit(rule::nelson6) | rule_bit(rule::nelson7) | rule_bit(rule::nelson8) |
+                                  rule_bit(rule::mdc_beyond) | rule_bit(rule::mdc_two_in_three);
+constexpr rule_mask mdc_set = rules_in(rule_set::mdc);
+
+// --- Checks ----------------------------------------------------------------------------------------
+
+// The columns against the chart table.
+void check_columns(const command& cmd, const chart_info& c, bool grouped) {
+  if (c.subgroup_sd) {
+    if (cmd.sd.empty()) {
+      if (cmd.x.empty())
+        throw usage_error(fmt::format(
+            "option --x: the {} chart reads one row per measurement and needs the subgroup column (--x COL); "
+            "for one row per subgroup give --n and --sd instead",
+            c.name));
+      if (!cmd.n.empty())
+        throw usage_error(fmt::format(
+            "option --n: with raw measurements the {} chart counts the subgroup sizes itself; give --n only "
+            "together with --sd (one row per subgroup)",
+            c.name));
+    } else if (cmd.n.empty()) {
+      throw usage_error(fmt::format(
+          "option --n: with --sd (one row per subgroup) the {} chart needs the subgroup size column (--n COL)",
+          c.name));
+    }
+  } else {
+    // The library's own check, worded as options.
+    if (auto problem = check_inputs(c, !cmd.n.empty(), !cmd.sd.empty()))
+      throw usage_error(fmt::format("option --{}: {}", problem->argument(), problem->problem()));
+  }
+  const std::string* value_columns[] = {&cmd.x, &cmd.y, &cmd.n, &cmd.sd};
+  for (const auto& b : cmd.by) {
+    if (b.empty()) throw usage_error("option --by: a column name is empty");
+    for (const std::string* v : value_columns)
+      if (*v == b) throw usage_error(fmt::format("option --by: column '{}' is also a value or label column", b));
+  }
+  (void)grouped;
+}
+
+void check_outputs(const command& cmd, bool grouped) {
+  const bool points_to_stdout = cmd.output.empty() || cmd.output == "-";
+  if (cmd.summary.empty()) return;
+  if (cmd.summary == "-" && cmd.output == "-")
+    throw usage_error("options --output and --summary: only one of them can go to standard output");
+  if (!grouped && cmd.summary == "-" && points_to_stdout)
+    throw usage_error(
+        "option --summary: the points already go to standard output; give --output FILE to send the "
+        "summary there, or give the summary a file name");
+  if (!points_to_stdout && cmd.summary == cmd.output)
+    throw usage_error(fmt::format("options --output and --summary: '{}' is both; the two outputs need different files",
+                                  cmd.summary));
+}
+
+// The rule options, and the Making Data Count mode's.
+void check_rules(const command& cmd, request& req) {
+  rule_mask mask = 0;
+  if (!cmd.rules.empty()) {
+    const std::optional<rule_mask> parsed = parse_rules(ascii_lower(cmd.rules));
+    if (!parsed)
+      throw usage_error(
+          fmt::format("option --rules: '{}' is not a list of rule sets and rules; {}", cmd.rules, rule_names_text()));
+    mask = *parsed;
+  }
+  const bool mdc_mode = req.chart == chart_type::i && (mask & mdc_set) == mdc_set;
+
+  const std::pair<bool, std::string_view> rule_parameters[] = {{cmd.trend_points.has_value(), "trend-points"},
+                                                               {cmd.shift_points.has_value(), "shift-points"},
+                                                               {!cmd.two_in_three.empty(), "two-in-three"}};
+  for (const auto& [given, name] : rule_parameters)
+    if (given && (mask & mdc_set) == 0)
+      throw usage_error(fmt::format(
+          "option --{}: sets a parameter of the Making Data Count rules, which --rules does not ask for; add "
+          "--rules mdc",
+          name));
+  req.rules.rules = mask;
+  req.rules.mdc.trend = cmd.trend_points.value_or(req.rules.mdc.trend);
+  req.rules.mdc.shift = cmd.shift_points.value_or(req.rules.mdc.shift);
+  if (!cmd.two_in_three.empty())
+    req.rules.mdc.two_in_three = parse_two_in_three_policy(cmd.two_in_three).value_or(two_in_three_policy::band_only);
+
+  const std::pair<bool, std::string_view> mode_options[] = {{!cmd.improvement.empty(), "improvement"},
+                                                            {!std::isnan(cmd.target), "target"},
+                                                            {!cmd.rebase.empty(), "rebase"},
+                                                            {cmd.fix_after.has_value(), "fix-after"}};
+  if (!mdc_mode) {
+    for (const auto& [given, name] : mode_options)
+      if (given)
+        throw usage_error(fmt::format(
+            "option --{}: only in the Making Data Count mode, which is --chart i --rules mdc{}", name,
+            req.chart == chart_type::i ? std::string() : fmt::format(" (not --chart {})", req.info->name)));
+    if (!req.info->has_limits && mask != 0 && (mask & ~limit_rules) == 0)
+      throw usage_error(fmt::format(
+          "option --rules: {} {} control limits, which a run chart does not have; use a control chart, or the "
+          "run-chart rules (anhoej, ihi)",
+          rule_list_text(mask, ", "), std::popcount(mask) == 1 ? "needs" : "need"));
+    return;
+  }
+
+  if (cmd.improvement.empty())
+    throw usage_error(
+        "option --improvement: the Making Data Count mode (--chart i --rules mdc) needs the improvement "
+        "direction: increase, decrease or neutral");
+  if (cmd.freeze > 0)
+    throw usage_error(
+        "option --freeze: not in the Making Data Count mode; --fix-after N takes the mean and limits of each "
+        "period from its first N points");
+  if (!cmd.parts.empty())
+    throw usage_error(
+        "option --parts: not in the Making Data Count mode; --rebase I,J,... starts new periods at points I, "
+        "J, ... (--parts 12 is --rebase 13)");
+  if (!cmd.exclude.empty())
+    throw usage_error(
+        "option --exclude: not in the Making Data Count mode, which has no excluded points (a missing value "
+        "is a gap)");
+  if (!std::isnan(cmd.cl))
+    throw usage_error(
+        "option --cl: not in the Making Data Count mode, where the centre line is the mean of each period");
+  if (req.options.method != runs_method::anhoej)
+    throw usage_error(
+        "option --method: the Making Data Count mode has no runs analysis; --rules mdc,anhoej adds the Anhøj "
+        "rules");
+  for (std::size_t k = 1; k < cmd.rebase.size(); ++k)
+    if (cmd.rebase[k] <= cmd.rebase[k - 1]) throw usage_error("option --rebase: positions must be strictly increasing");
+  mdc_options m;
+  m.direction = parse_improvement_direction(cmd.improvement).value_or(improvement_direction::increase);
+  m.rebase = cmd.rebase;
+  m.fix_after_n_points = cmd.fix_after.value_or(0);
+  m.screen_outliers = !cmd.no_screen;
+  m.target = cmd.target;
+  req.mdc = std::move(m);
+}
+
+}  // namespace
+
+std::string rule_list_text(rule_mask mask, std::string_view separator) {
+  std::string s;
+  for (std::size_t k = 0; k < rule_count; ++k)
+    if (has_rule(mask, static_cast<rule>(k)))
+      s += fmt::format("{}{}", s.empty() ? "" : separator, to_string(static_cast<rule>(k)));
+  return s;
+}
+
+std::string_view option_of(std::string_view argument) noexcept {
+  constexpr std::pair<std::string_view, std::string_view> names[] = {
+      {"freeze", "freeze"}, {"parts", "parts"},   {"exclude", "exclude"}, {"cl", "cl"},
+      {"method", "method"}, {"chart", "chart"},   {"rebase", "rebase"},   {"fix_after_n_points", "fix-after"},
+      {"target", "target"}, {"mdc.trend", "trend-points"}, {"mdc.shift", "shift-points"}};
+  for (const auto& [name, option] : names)
+    if (argument == name) return option;
+  return {};
+}
+
+request check_command(const command& cmd, bool grouped) {
+  request req;
+  const std::optional<chart_type> chart = parse_chart_type(ascii_lower(cmd.chart));
+  if (!chart) throw usage_error(fmt::format("option --chart: unknown chart type '{}'", cmd.chart));
+  const std::optional<runs_method> method = parse_runs_method(ascii_lower(cmd.method));
+  if (!method) throw usage_error(fmt::format("option --method: unknown method '{}'", cmd.method));
+  req.chart = *chart;
+  req.info = &info(*chart);
+  req.grouped = grouped;
+  req.options.chart = *chart;
+  req.options.freeze = cmd.freeze;
+  req.options.parts = cmd.parts;
+  req.options.exclude = cmd.exclude;
+  req.options.cl = cmd.cl;
+  req.options.method = *method;
+  req.options.screen_mr = !cmd.no_screen;
+  check_columns(cmd, *req.info, grouped);
+  check_rules(cmd, req);
+  check_outputs(cmd, grouped);
+  req.raw_subgroups = req.info->subgroup_sd && cmd.sd.empty();
+  // spc batch with only --summary computes no per-point output.
+  req.per_point = !grouped || !cmd.output.empty() || cmd.summary.empty();
+  req.report = !grouped && !cmd.output.empty() && cmd.output != "-" && cmd.summary != "-";
+  return req;
+}
+
+void add_options(CLI::App* sub, command& cmd, bool grouped) {
+  // Input
+  sub->add_option("--input,-i", cmd.input,
+                  grouped ? "Long-format CSV file with a header row, one row per point (the --by columns name the "
+                            "series); '-' reads standard input. Empty cells and NA are missing values (gaps)"
+                          : "CSV file with a header row; '-' reads standard input. Empty cells and NA are missing "
+                            "values (gaps), not errors")
+      ->required()
+      ->type_name("FILE")
+      ->group("Input");
+  if (grouped)
+    sub->add_option("--by", cmd.by,
+                    "Columns naming the series (comma-separated), e.g. unit,indicator. Rows of one series need "
+                    "not be next to each other: series come in order of first appearance, each with its rows in "
+                    "file order")
+        ->required()
+        ->delimiter(',')
+        ->type_name("COL,...")
+        ->group("Input");
+  sub->add_option("--x", cmd.x,
+                  "Column of point labels (e.g. dates), copied to the outputs. For xbar and s charts on raw "
+                  "measurements: the subgroup column (rows are grouped by it in order of first appearance)")
+      ->type_name("COL")
+      ->group("Input");
+  sub->add_option("--y", cmd.y,
+                  "Column of values: the measurement (run, i, mr, t, g, and xbar/s raw measurements), the count "
+                  "(c, and the numerator of p, pp, u, up) or, with --sd, the subgroup mean (xbar, s)")
+      ->required()
+      ->type_name("COL")
+      ->group("Input");
+  sub->add_option("--n", cmd.n, n_help())->type_name("COL")->group("Input");
+  sub->add_option("--sd", cmd.sd,
+                  "xbar and s charts with one row per subgroup: column of subgroup standard deviations (needs "
+                  "--n). Without --sd, xbar and s read raw measurements, one row per measurement, grouped by --x")
+      ->type_name("COL")
+      ->group("Input");
+
+  // Chart
+  sub->add_option("--chart,-c", cmd.chart, chart_help())
+      ->required()
+      ->type_name("TYPE")
+      ->transform(CLI::IsMember(chart_names(), CLI::ignore_case))
+      ->group("Chart");
+  sub->add_option("--method", cmd.method,
+                  "Runs analysis: anhoej (Anhøj rules: longest run and number of crossings), bestbox or cutbox "
+                  "(Anhøj & Wentzel-Larsen 2020, for 10 to 100 useful points; the Anhøj rules otherwise)")
+      ->type_name("METHOD")
+      ->transform(CLI::IsMember(std::vector<std::string>{"anhoej", "bestbox", "cutbox"}, CLI::ignore_case))
+      ->capture_default_str()
+      ->group("Chart");
+  CLI::Option* no_screen =
+      sub->add_flag("--no-screen", cmd.no_screen,
+                    "I chart and Making Data Count mode: keep every moving range in sigma (by default moving "
+                    "ranges above 3.267 times their mean are screened out, Nelson 1982)")
+          ->group("Chart");
+  sub->add_flag("--screen", cmd.screen, "Screen large moving ranges out of sigma: the default, given for clarity")
+      ->excludes(no_screen)
+      ->group("Chart");
+
+  // Baseline
+  const char* every = grouped ? " of every series" : "";
+  sub->add_option("--freeze", cmd.freeze,
+                  fmt::format("Baseline{}: centre line and limits from points 1..N, applied to every point (0 = "
+                              "no freeze; ignored when --parts is given){}",
+                              every, grouped ? ". A shorter series fails with a message" : ""))
+      ->type_name("N")
+      ->transform(position_validator(true))
+      ->capture_default_str()
+      ->group("Baseline");
+  sub->add_option("--parts", cmd.parts,
+                  fmt::format("Split the chart{} after these positions (strictly increasing, comma-separated, "
+                              "e.g. 12,30); every part gets its own centre line, limits and runs analysis",
+                              every))
+      ->delimiter(',')
+      ->type_name("I,J,...")
+      ->transform(position_validator(false))
+      ->group("Baseline");
+  sub->add_option("--exclude", cmd.exclude,
+                  "Points left out of the centre line, limits and runs analysis but still shown and tested "
+                  "against the limits (comma-separated positions, e.g. 5,9)")
+      ->delimiter(',')
+      ->type_name("I,J,...")
+      ->transform(position_validator(false))
+      ->group("Baseline");
+  sub->add_option("--cl", cmd.cl, "Centre line given by the user instead of computed; the limits are built around it")
+      ->check(number_validator(false))
+      ->type_name("VALUE")
+      ->group("Baseline");
+
+  // Rules
+  sub->add_option("--rules", cmd.rules,
+                  "Special-cause rules, comma-separated: the sets sigma3 (outside the 3-sigma limits), anhoej "
+                  "(Anhøj runs), ihi (IHI run-chart rules), we (Western Electric 1-4), nelson (Nelson 1-8), mdc "
+                  "(NHS Making Data Count), or single rules (we2, nelson7, mdc_shift, ...). Evaluated on each part "
+                  "against its own centre line and limits; adds a true/false column per rule that fired anywhere "
+                  "and a 'rule' column (the highest-precedence rule at the point, or none). On an I chart, mdc "
+                  "switches to the Making Data Count mode (see below)")
+      ->type_name("SET,...")
+      ->transform(rules_validator())
+      ->group("Rules");
+  sub->add_option("--two-in-three", cmd.two_in_three,
+                  "MDC two-in-three rule: band_only (2 of 3 points between 2 and 3 sigma, as NHSRplotthedots "
+                  "0.2.2; the default) or beyond_2sigma (points beyond the limits count too, as the 2023 MDC "
+                  "guidance)")
+      ->type_name("VARIANT")
+      ->transform(CLI::IsMember({"band_only", "beyond_2sigma"}, CLI::ignore_case))
+      ->group("Rules");
+  sub->add_option("--trend-points", cmd.trend_points,
+                  "MDC trend rule: points steadily increasing or decreasing, 7 (default) or 6")
+      ->type_name("N")
+      ->check(CLI::IsMember({6, 7}))
+      ->group("Rules");
+  sub->add_option("--shift-points", cmd.shift_points, "MDC shift rule: points on one side of the mean, 7 (default) or 6")
+      ->type_name("N")
+      ->check(CLI::IsMember({6, 7}))
+      ->group("Rules");
+
+  // Making Data Count
+  sub->add_option("--improvement", cmd.improvement,
+                  "Making Data Count mode (--chart i --rules mdc; required there): the direction of improvement, "
+                  "increase, decrease or neutral; it turns special causes into improvement or concern (neutral: "
+                  "neutral_high / neutral_low)")
+      ->type_name("DIRECTION")
+      ->transform(CLI::IsMember({"increase", "decrease", "neutral"}, CLI::ignore_case))
+      ->group("Making Data Count");
+  sub->add_option("--target", cmd.target,
+                  "Making Data Count mode: a target value, judged against the process limits (assurance: "
+                  "consistent_pass, consistent_fail or inconsistent)")
+      ->check(number_validator(false))
+      ->type_name("VALUE")
+      ->group("Making Data Count");
+  sub->add_option("--rebase", cmd.rebase,
+                  "Making Data Count mode: positions where a new period starts (strictly increasing, "
+                  "comma-separated; --rebase 14 gives periods 1-13 and 14-end); each period gets its own mean, "
+                  "limits and rules")
+      ->delimiter(',')
+      ->type_name("I,J,...")
+      ->transform(position_validator(false))
+      ->group("Making Data Count");
+  sub->add_option("--fix-after", cmd.fix_after,
+                  "Making Data Count mode: the mean and limits of each period from its first N points only (N at "
+                  "least 12); default: every point of the period")
+      ->type_name("N")
+      ->transform(fix_after_validator())
+      ->group("Making Data Count");
+
+  // Output
+  sub->add_option("--multiply", cmd.multiply,
+                  "Multiply y, the centre line and the limits by this factor for display, e.g. 100 for percentages "
+                  "or 10000 for rates per 10,000 days (as qicharts2's multiply). Signals do not change; --cl is in "
+                  "the units before multiplying, --target (MDC) in the units after")
+      ->check(number_validator(true))
+      ->type_name("K")
+      ->default_val(1)
+      ->group("Output");
+  sub->add_option("--output,-o", cmd.output,
+                  grouped ? "Per-point CSV ('-' = standard output). Default: standard output, unless only --summary is "
+                            "given (then no per-point output is computed)"
+                          : "Write the CSV to this file and print a report of each part (centre line, limits, runs "
+                            "analysis, sigma signals) to standard output. Default: the CSV goes to standard output "
+                            "and nothing else is printed there")
+      ->type_name("FILE")
+      ->group("Output");
+  sub->add_option("--summary", cmd.summary,
+                  grouped ? "Per-series-and-part summary CSV ('-' = standard output)"
+                          : "Write one CSV row per part (Making Data Count mode: per period) to this file: its points, "
+                            "centre line, limits, runs analysis and, with --rules, the rules that fired. '-' = "
+                            "standard output, only with --output FILE")
+      ->type_name("FILE")
+      ->group("Output");
+  if (grouped)
+    sub->add_option("--threads", cmd.threads, "Threads to use (0 = every core)")
+        ->type_name("N")
+        ->check(CLI::Range(0, 4096))
+        ->capture_default_str()
+        ->group("Output");
+}
+
+}  // namespace spc::cli

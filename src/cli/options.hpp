@@ -1,0 +1,104 @@
+// cli/options.hpp: the options of `spc chart` and `spc batch`, defined once.
+//
+// The two commands are one pipeline (cli/pipeline.hpp) and take the same options; `spc batch`
+// adds the group columns (--by) and --threads. Each option is defined once (add_options), checked
+// once (check_command, before any data is read) and turned into the library's options once
+// (`request`). Chart facts (which charts take --n or --sd, their names and descriptions in the
+// help) come from the library's chart table (spc/chart_type.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spc/chart.hpp"
+#include "spc/mdc.hpp"
+#include "spc/rules.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace spc::cli {
+
+/// Exit codes: 0 success, 1 a problem with the data (a file, a row, a cell), 2 a problem with the
+/// command line (an unknown or missing option, a value out of range for the data given).
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_data_error = 1;
+inline constexpr int exit_usage_error = 2;
+
+/// A problem with the command line found after parsing; the message names the option.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A problem with the data, already worded for the user (file, row, column).
+class data_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Every option of `spc chart` and `spc batch`, as given on the command line.
+struct command {
+  // Input
+  std::string input;            ///< CSV file; "-" = standard input
+  std::vector<std::string> by;  ///< spc batch: the columns naming the series
+  std::string x, y, n, sd;      ///< label / value / denominator / subgroup-sd columns ("" = none)
+  // Chart
+  std::string chart;
+  std::string method = "anhoej";
+  bool no_screen = false, screen = false;
+  // Baseline
+  std::size_t freeze = 0;
+  std::vector<std::size_t> parts, exclude;
+  double cl = std::numeric_limits<double>::quiet_NaN();
+  // Display
+  double multiply = 1.0;
+  // Rules and the Making Data Count mode
+  std::string rules, improvement, two_in_three;
+  double target = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::size_t> rebase;
+  std::optional<std::size_t> fix_after;
+  std::optional<std::int32_t> trend_points, shift_points;
+  // Output
+  std::string output, summary;
+  int threads = 0;
+};
+
+/// Registers every option on a subcommand; `grouped` adds --by and --threads (spc batch).
+void add_options(CLI::App* sub, command& cmd, bool grouped);
+
+/// What a checked command line asks for, in the library's terms.
+struct request {
+  chart_type chart = chart_type::run;
+  const chart_info* info = nullptr;
+  chart_options options;          ///< freeze, parts, exclude, cl, method, screening
+  rule_options rules;             ///< rules.rules == 0: no --rules
+  std::optional<mdc_options> mdc; ///< the Making Data Count mode (--chart i --rules mdc)
+  bool raw_subgroups = false;     ///< xbar / s without --sd: one row per measurement, grouped by x
+  bool grouped = false;           ///< spc batch
+  bool per_point = true;          ///< the per-point output is asked for
+  bool report = false;            ///< print the report for people (spc chart --output FILE)
+
+  bool any_rules() const noexcept { return rules.rules != 0; }
+};
+
+/// Checks the options against each other and the chart table before anything is read; throws
+/// usage_error naming the option.
+request check_command(const command& cmd, bool grouped);
+
+/// The command-line option behind an argument of the library's input_error ("freeze" ->
+/// "freeze", "fix_after_n_points" -> "fix-after", "mdc.trend" -> "trend-points"), or "" when the
+/// argument is a data column (y, n, sd).
+std::string_view option_of(std::string_view argument) noexcept;
+
+/// The names of the rules in a mask, in precedence order, joined by `separator`.
+std::string rule_list_text(rule_mask mask, std::string_view separator);
+
+}  // namespace spc::cli
