@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(cmake ninja-build g++ libeigen3-dev libboost-math-dev libfmt-dev doctest-dev libcli11-dev
+apt_packages=(cmake ninja-build g++ libboost-math-dev libfmt-dev doctest-dev libcli11-dev
               libbenchmark-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
