@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(cmake ninja-build g++ libeigen3-dev libboost-math-dev libfmt-dev doctest-dev libcli11-dev
+apt_packages=(cmake ninja-build g++ libboost-math-dev libfmt-dev doctest-dev libcli11-dev
               libbenchmark-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -25,11 +25,14 @@ PYTHON=${PYTHON:-python3}
 echo "== installing Python packages"
 $PYTHON -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
+# The configure flags of build/ are the preset "release" of CMakePresets.json, shared with
+# scripts/test.sh, so that the tests reuse this build instead of redoing it.
 echo "== building (build/)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPC_BUILD_BENCHMARKS=ON >/dev/null
-cmake --build build -j"$(nproc)"
+cmake --preset release >/dev/null
+cmake --build --preset release -j"$(nproc)"
 
 if [ -f pyproject.toml ]; then
+  # Built in build/python/<wheel tag> (pyproject.toml's build-dir), kept for the next install.
   echo "== installing the Python package spc"
   CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) $PYTHON -m pip install -q --disable-pip-version-check --no-build-isolation .
 fi

@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 echo "== C++ tests (release)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPC_BUILD_BENCHMARKS=ON -DSPC_WERROR=ON >/dev/null
-cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure -j"$jobs"
+# The build tree of scripts/setup.sh (the preset "release" of CMakePresets.json): nothing to redo
+# after it.
+cmake --preset release >/dev/null
+cmake --build --preset release -j"$jobs"
+ctest --preset release -j"$jobs"
 
 echo "== C++ tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSPC_SANITIZE=address,undefined \

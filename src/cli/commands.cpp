@@ -12,10 +12,7 @@
 #include "io/csv_reader.hpp"
 #include "options.hpp"
 #include "pipeline.hpp"
-
-#ifndef SPC_VERSION
-#define SPC_VERSION "0.1.0"  // keep in step with project(VERSION) in CMakeLists.txt
-#endif
+#include "spc/version.hpp"
 
 namespace spc::cli {
 
@@ -93,7 +90,7 @@ int run(int argc, char** argv) {
       "Run charts with the Anhøj rules and Shewhart control charts (I, MR, Xbar, S, T, P, P', C, U, U', G) "
       "from CSV files, following qicharts2.",
       "spc"};
-  app.set_version_flag("--version,-V", std::string("spc ") + SPC_VERSION);
+  app.set_version_flag("--version,-V", std::string("spc ") + SPC_VERSION_STRING);
   // Set before the subcommands are added: they inherit it.
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("spc: error: {}\nRun with --help for more information.\n", e.what());

@@ -5,6 +5,9 @@
 #include <vector>
 
 #include <spc/chart.hpp>
+#include <spc/version.hpp>
+
+static_assert(spc::version == SPC_EXPECTED_VERSION, "spc/version.hpp is not the package's version");
 
 int main() {
   const std::vector<double> y{2, 5, 3, 4}, n{50, 50, 50, 50};

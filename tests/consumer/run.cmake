@@ -36,9 +36,13 @@ if(SANITIZE)
   # The installed library was built with these sanitizers; the consumer must link their runtimes.
   set(flags "-DCMAKE_CXX_FLAGS=-fsanitize=${SANITIZE}" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=${SANITIZE}")
 endif()
+if(VERSION)
+  list(APPEND flags "-DSPC_REQUIRED_VERSION=${VERSION}")
+endif()
 step("configuring the consumer" "${CMAKE_COMMAND}" -S "${CONSUMER_DIR}" -B "${WORK_DIR}/build"
   -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DCMAKE_BUILD_TYPE=${CONFIG}"
-  "-DCMAKE_PREFIX_PATH=${prefix}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF ${flags})
+  "-DCMAKE_PREFIX_PATH=${prefix}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+  ${flags})
 
 # The package must come from the scratch prefix, not from the build tree or the system.
 file(STRINGS "${WORK_DIR}/build/CMakeCache.txt" spc_dir REGEX "^spc_DIR:")
@@ -49,6 +53,16 @@ if(NOT at EQUAL 0)
 endif()
 
 step("building the consumer" "${CMAKE_COMMAND}" --build "${WORK_DIR}/build" --config "${CONFIG}")
+
+# OpenMP is private to the library: linking spc::spc must not compile the consumer with -fopenmp.
+# (compile_commands.json exists for the Makefile and Ninja generators only.)
+if(EXISTS "${WORK_DIR}/build/compile_commands.json")
+  file(READ "${WORK_DIR}/build/compile_commands.json" commands)
+  if(commands MATCHES "[-/][a-z]*openmp[^ \"]*")
+    message(FATAL_ERROR "the consumer is compiled with ${CMAKE_MATCH_0}: OpenMP leaks out of spc::spc")
+  endif()
+  message("the consumer's compile commands have no OpenMP flag")
+endif()
 
 set(exe "${WORK_DIR}/build/spc_consumer")
 if(NOT EXISTS "${exe}")

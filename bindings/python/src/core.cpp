@@ -31,6 +31,7 @@
 #include "spc/rules.hpp"
 #include "spc/subgroups.hpp"
 #include "spc/types.hpp"
+#include "spc/version.hpp"
 
 namespace py = pybind11;
 
@@ -614,7 +615,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "The C++ engine of spc (statistical process control); use spc.qic() instead.";
   static py::exception<spc::input_error> engine_error(m, "EngineError", PyExc_ValueError);
   engine_error_type = engine_error;
-  m.attr("__version__") = SPC_VERSION;
+  m.attr("__version__") = SPC_VERSION_STRING;
 #ifdef _OPENMP
   m.attr("openmp") = true;
 #else
