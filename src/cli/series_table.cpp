@@ -207,6 +207,25 @@ void make_points(series_table& t, const command& cmd, const request& req) {
   if (g.trivial && P == t.rows() && !raw) return;  // one row per point, in file order
 
   const row_aggregation how = raw ? row_aggregation::subgroup : req.info->aggregation;
+  if (!raw) {
+    // A bad row must not disappear into a sum: the rows are checked as the chart checks points
+    // (the library's own checks) before they are combined.
+    chart_options bare;
+    bare.chart = req.chart;
+    for (std::size_t s = 0; s < t.series(); ++s) {
+      if (!t.bad_value[s].empty()) continue;
+      const std::size_t a = t.offsets[s], m = t.offsets[s + 1] - a;
+      const series_view v{std::span<const double>(t.y).subspan(a, m),
+                          t.n.empty() ? std::span<const double>{} : std::span<const double>(t.n).subspan(a, m),
+                          t.sd.empty() ? std::span<const double>{} : std::span<const double>(t.sd).subspan(a, m)};
+      const auto problem = find_problem(v, bare);
+      if (!problem || problem->index() == input_error::npos) continue;
+      const std::string& arg = problem->argument();
+      const std::string& column = arg == "y" ? cmd.y : arg == "n" ? cmd.n : cmd.sd;
+      t.bad_value[s] = fmt::format("row {}, column '{}': {}", t.row_in_file(a + problem->index()), column,
+                                   problem->problem());
+    }
+  }
   std::vector<double> y(P), n(t.n.empty() ? 0 : P), sd(t.sd.empty() ? 0 : P);
   std::vector<label_ref> x(P);
   std::vector<std::uint64_t> file_row(P);

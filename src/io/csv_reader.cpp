@@ -151,6 +151,10 @@ csv_stream::csv_stream(const std::string& path, std::size_t buffer_size, csv_dia
     consumed_ += 3;
   }
   if (dialect_.separator == 0) dialect_.separator = detect_separator();
+  if (dialect_.separator == dialect_.decimal)
+    throw csv_error(fmt::format("{}: the fields are separated by '{}', the decimal mark of --decimal; give the "
+                                "separator with --sep (Excel writes ';' with a decimal comma)",
+                                source_, dialect_.separator));
   if (!next()) throw csv_error(fmt::format("{}: the file is empty (no header)", source_));
   header_.assign(fields_.begin(), fields_.end());
   row_ = 0;
@@ -189,6 +193,8 @@ char csv_stream::detect_separator() {
   }
   if (counts[1] > counts[0] && counts[1] >= counts[2]) return ';';
   if (counts[2] > counts[0] && counts[2] > counts[1]) return '\t';
+  // One column: no separator to see. With a decimal comma the separator cannot be a comma.
+  if (counts[0] == 0 && dialect_.decimal == ',') return ';';
   return ',';
 }
 
