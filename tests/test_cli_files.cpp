@@ -56,6 +56,24 @@ TEST_CASE("files: a Norwegian Excel export (semicolons, decimal commas, Windows-
   CHECK(contains(batch.out, "Måned,part,"));
 }
 
+TEST_CASE("files: the bundled Norwegian export of the C. difficile data charts as cdi.csv does") {
+  const std::string data = std::string(SPC_EXAMPLES_DATA);
+  const cli_result nb = spc_cli("chart --chart u --input " + quote(data + "/cdi_excel_nb.csv") +
+                                " --encoding windows-1252 --decimal , --x 'Måned' --y Infeksjoner --n 'Risikodøgn'"
+                                " --parts 24 --multiply 10000");
+  const cli_result en = spc_cli("chart --chart u --input " + quote(data + "/cdi.csv") +
+                                " --x month --y n --n days --parts 24 --multiply 10000");
+  REQUIRE(nb.status == 0);
+  REQUIRE(en.status == 0);
+  const std::vector<double> a = numbers_of(nb.out, "cl"), b = numbers_of(en.out, "cl");
+  REQUIRE(a.size() == 36);
+  REQUIRE(b.size() == 36);
+  // The export rounds the risk days to two decimals: the centre lines agree to about 1e-7.
+  for (std::size_t k = 0; k < a.size(); ++k) CHECK(a[k] == doctest::Approx(b[k]).epsilon(1e-6));
+  CHECK(a[0] == doctest::Approx(13.024).epsilon(1e-4));  // part 1 per 10,000 risk days
+  CHECK(a[35] == doctest::Approx(5.0089).epsilon(1e-4));
+}
+
 TEST_CASE("files: the separator is detected from the header: comma, semicolon, tab") {
   std::string semi = plain, tab = plain;
   for (char& c : semi) c = c == ',' ? ';' : c;
