@@ -19,7 +19,7 @@ import pandas as pd
 from . import _core
 from ._errors import SPCInputError
 
-CHARTS: tuple[str, ...] = tuple(_core.chart_names())
+CHARTS: tuple[str, ...] = tuple(c["name"] for c in _core.chart_table())
 METHODS: tuple[str, ...] = tuple(_core.method_names())
 
 DENOMINATOR_CHARTS = frozenset({"p", "pp", "u", "up", "xbar", "s"})
@@ -48,12 +48,11 @@ class Prepared:
     n: np.ndarray | None
     sd: np.ndarray | None
     offsets: np.ndarray  # G + 1
-    freeze: np.ndarray  # G
-    cl: np.ndarray  # G
-    parts: np.ndarray
-    parts_offsets: np.ndarray
-    exclude: np.ndarray
-    exclude_offsets: np.ndarray
+    freeze: int
+    cl: float
+    part_positions: list[int]  # the same for every series (part= positions)
+    series_parts: tuple[np.ndarray, np.ndarray] | None  # part labels: positions per series (CSR)
+    exclude: list[int]
     x: pd.Series | None  # one label per point, in point order
     groups: pd.DataFrame | None  # one row per series: the by= keys
     part_labels: np.ndarray | None  # one label per point (part given as labels), in point order
@@ -65,6 +64,18 @@ class Prepared:
     index: pd.Index | None = None
     aggregated: bool = False
     raw_subgroups: bool = False
+
+    def chart_options(self, method: str, screen: bool) -> Any:
+        """The engine's options of every series (`spc::chart_options`)."""
+        options = _core.ChartOptions()
+        options.chart = self.chart
+        options.freeze = self.freeze
+        options.cl = self.cl
+        options.parts = self.part_positions
+        options.exclude = self.exclude
+        options.method = method
+        options.screen_mr = screen
+        return options
 
 
 def _is_column_name(arg: Any) -> bool:
@@ -300,14 +311,6 @@ def _increasing_within(x: pd.Series, row_group: np.ndarray | None, starts: np.nd
     if not np.all(same_group | (row_group[1:] > row_group[:-1])):
         return False  # groups interleaved: rows of a group are not neighbours
     return bool(np.all(increasing | ~same_group))
-
-
-def csr_from_positions(pos: list[int], groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """The same positions for every series, as (values, offsets)."""
-    p = np.asarray(pos, dtype=np.int64)
-    values = np.tile(p, groups) if len(p) else np.zeros(0, dtype=np.int64)
-    offsets = np.arange(groups + 1, dtype=np.int64) * len(p)
-    return values, offsets
 
 
 def csr_from_labels(labels: np.ndarray, point_group: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -557,16 +560,12 @@ def prepare(
     offsets = np.zeros(G + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
 
+    series_parts: tuple[np.ndarray, np.ndarray] | None = None
     if part_labels_rows is not None:
         lab_codes, _ = pd.factorize(pd.Series(part_labels_rows), sort=False, use_na_sentinel=False)
         if point_group is None:
             point_group = rows_group()
-        parts, parts_offsets = csr_from_labels(lab_codes, point_group, offsets)
-        part_labels = part_labels_rows
-    else:
-        parts, parts_offsets = csr_from_positions(part_pos, G)
-        part_labels = None
-    excl, excl_offsets = csr_from_positions(excl_pos, G)
+        series_parts = csr_from_labels(lab_codes, point_group, offsets)
 
     return Prepared(
         chart=chart,
@@ -574,15 +573,14 @@ def prepare(
         n=None if nv is None else np.ascontiguousarray(nv, dtype=np.float64),
         sd=None if sdv is None else np.ascontiguousarray(sdv, dtype=np.float64),
         offsets=offsets,
-        freeze=np.full(G, freeze_value, dtype=np.int64),
-        cl=np.full(G, cl_value, dtype=np.float64),
-        parts=parts,
-        parts_offsets=parts_offsets,
-        exclude=excl,
-        exclude_offsets=excl_offsets,
+        freeze=freeze_value,
+        cl=cl_value,
+        part_positions=part_pos,
+        series_parts=series_parts,
+        exclude=excl_pos,
         x=x_points,
         groups=groups,
-        part_labels=part_labels,
+        part_labels=part_labels_rows,
         point_row=point_row,
         point_subgroup=point_sub,
         row_subgroup=row_sub,

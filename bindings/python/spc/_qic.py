@@ -12,8 +12,9 @@ import pandas as pd
 
 from . import _core
 from ._errors import SPCInputError, SPCInputWarning
-from ._inputs import CHARTS, METHODS, csr_from_positions, positions, prepare, translate
+from ._inputs import CHARTS, METHODS, positions, prepare, translate
 from ._result import QicResult
+from ._rules import rule_options, rules_text
 
 __all__ = ["qic"]
 
@@ -227,7 +228,7 @@ def qic(
         raise TypeError(f"qic(errors={errors!r}): expected 'raise' or 'warn'")
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 0:
         raise TypeError(f"qic(threads={threads!r}): expected a whole number >= 0")
-    rules_text = _rules_text(rules)
+    rules_list = rules_text(rules)
     for name, value in (("trend_points", trend_points), ("shift_points", shift_points)):
         if value not in (6, 7) or isinstance(value, bool):
             raise SPCInputError(f"qic({name}={value!r}): expected 7 (the default) or 6", argument=name)
@@ -235,14 +236,17 @@ def qic(
         raise SPCInputError(
             f"qic(two_in_three={two_in_three!r}): expected 'band_only' or 'beyond_2sigma'", argument="two_in_three"
         )
-    variants = {"trend_points": int(trend_points), "shift_points": int(shift_points), "two_in_three": two_in_three}
+    engine_rules = rule_options(
+        rules_list, mdc_mode=improvement is not None, trend_points=int(trend_points),
+        shift_points=int(shift_points), two_in_three=two_in_three,
+    )
 
     if improvement is not None:
         return _qic_mdc(
             x=x, y=y, n=n, data=data, chart=chart_name, freeze=freeze, part=part, exclude=exclude,
-            cl=cl, rules=rules_text, multiply=float(multiply), by=by, screen=bool(screen),
+            cl=cl, rules=engine_rules, multiply=float(multiply), by=by, screen=bool(screen),
             improvement=improvement, target=target, rebase=rebase, sd=sd, title=title, ylab=ylab,
-            xlab=xlab, threads=int(threads), errors=errors, **variants,
+            xlab=xlab, threads=int(threads), errors=errors,
         )
     if rebase is not None:
         raise TypeError(
@@ -257,11 +261,9 @@ def qic(
     options = {"freeze": freeze, "part": part, "exclude": exclude, "cl": cl, "chart": chart,
                "method": method, "rules": rules}
     try:
-        out = _core.compute_batch(
-            prep.y, prep.n, prep.sd, prep.offsets, chart_name, method_name, bool(screen),
-            prep.freeze, prep.cl, prep.parts, prep.parts_offsets, prep.exclude,
-            prep.exclude_offsets, rules_text, int(threads), variants["trend_points"],
-            variants["shift_points"], variants["two_in_three"],
+        out = _core.qic_batch(
+            prep.y, prep.n, prep.sd, prep.offsets, prep.chart_options(method_name, bool(screen)),
+            rules=engine_rules, parts=prep.series_parts, threads=int(threads),
         )
     except _core.EngineError as err:
         raise translate(err.args, prep, options) from None
@@ -284,33 +286,6 @@ def qic(
         engine=out,
         problems=problems,
     )
-
-
-def _rules_text(rules: str | Sequence[str] | None) -> str | None:
-    """rules= as the engine's comma-separated list, checked."""
-    if rules is None:
-        return None
-    if isinstance(rules, str):
-        items = [r.strip() for r in rules.split(",")]
-    else:
-        try:
-            items = [str(r).strip() for r in rules]
-        except TypeError:
-            raise TypeError(f"qic(rules=...): expected rule set names, got {type(rules).__name__}") from None
-    items = [r.lower() for r in items if r]
-    if not items:
-        raise SPCInputError("qic(rules=...): give at least one rule set or rule", argument="rules")
-    for item in items:
-        if _core.rule_mask(item) is None:
-            sets = ", ".join(_core.rule_set_names())
-            rules_list = ", ".join(_core.rule_names()[:-1])
-            raise SPCInputError(
-                f"qic(rules={rules!r}): unknown rule set or rule {item!r}; the sets are {sets}; "
-                f"the rules are {rules_list}",
-                argument="rules",
-                problem=f"unknown rule {item!r}",
-            )
-    return ",".join(items)
 
 
 def _problems(
@@ -348,9 +323,8 @@ def _problems(
 
 def _qic_mdc(
     *, x: Any, y: Any, n: Any, data: Any, chart: str, freeze: Any, part: Any, exclude: Any, cl: Any,
-    rules: str | None, multiply: float, by: Any, screen: bool, improvement: str, target: float | None,
+    rules: Any, multiply: float, by: Any, screen: bool, improvement: str, target: float | None,
     rebase: Any, sd: Any, title: str | None, ylab: str | None, xlab: str | None, threads: int, errors: str,
-    trend_points: int, shift_points: int, two_in_three: str,
 ) -> QicResult:
     """NHS Making Data Count charts (qic(..., improvement=...))."""
     if not isinstance(improvement, str) or improvement.lower() not in ("increase", "decrease", "neutral"):
@@ -371,26 +345,28 @@ def _qic_mdc(
         raise TypeError("qic(part=..., rebase=...): give one of them (both start new periods)")
     prep = prepare(x=x, y=y, n=n, sd=None, data=data, chart="i", freeze=None, part=part, exclude=None,
                    cl=None, by=by)
-    G = len(prep.offsets) - 1
     options = {"freeze": freeze, "part": part, "rebase": rebase, "target": target,
                "improvement": improvement}
-    if rebase is not None:
-        rb, rb_off = csr_from_positions(positions(rebase, "rebase"), G)
-    else:
-        # A part ends after position p: the next period starts at p + 1.
-        rb, rb_off = prep.parts + 1, prep.parts_offsets
     fix = positions(freeze, "freeze")
     if len(fix) > 1:
         raise TypeError("qic(freeze=...): give one number of points")
-    engine_target = np.nan if target is None else float(target) / multiply
+    mdc = _core.MdcOptions()
+    mdc.direction = improvement.lower()
+    mdc.fix_after_n_points = fix[0] if fix else 0
+    mdc.screen_outliers = screen
+    mdc.target = np.nan if target is None else float(target) / multiply
+    # A part ends after position p: the next period starts at p + 1.
+    series_rebase = None
+    if rebase is not None:
+        mdc.rebase = positions(rebase, "rebase")
+    elif prep.series_parts is not None:
+        series_rebase = (prep.series_parts[0] + 1, prep.series_parts[1])
+    else:
+        mdc.rebase = [p + 1 for p in prep.part_positions]
     try:
         # y / n as the I chart plots it (with the I chart's checks of the denominators) when n is
         # given: the engine computes the values, the charts and the rules in one call.
-        out = _core.compute_mdc_batch(
-            prep.y, prep.offsets, improvement.lower(), rb, rb_off,
-            fix[0] if fix else 0, screen, engine_target, trend=trend_points, shift=shift_points,
-            two_in_three=two_in_three, threads=threads, rules=rules, n=prep.n,
-        )
+        out = _core.mdc_batch(prep.y, prep.n, prep.offsets, mdc, rules, rebase=series_rebase, threads=threads)
     except _core.EngineError as err:
         raise translate(err.args, prep, options) from None
     problems = _problems(out["problems"], prep, options, errors)
@@ -399,7 +375,6 @@ def _qic_mdc(
     return QicResult(
         chart="i",
         mode="mdc",
-        fix_after=fix[0] if fix else 0,
         improvement=improvement.lower(),
         method="anhoej",
         offsets=prep.offsets,
@@ -412,6 +387,5 @@ def _qic_mdc(
         ylab=ylab if ylab is not None else (ycol.name if ycol is not None else None),
         xlab=xlab if xlab is not None else (xcol.name if xcol is not None else None),
         engine=out,
-        y=out["points"]["y"],
         problems=problems,
     )
