@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import _core
 from ._errors import SPCInputError, SPCInputWarning
-from ._inputs import CHARTS, METHODS
+from ._inputs import CHART_TABLE, CHARTS, METHODS, ChartInfo
 from ._qic import qic
 from ._result import (
     MDC_POINT_COLUMNS,
@@ -45,6 +45,8 @@ __all__ = [
     "SPCInputError",
     "SPCInputWarning",
     "CHARTS",
+    "CHART_TABLE",
+    "ChartInfo",
     "METHODS",
     "RULE_SETS",
     "RULES",

@@ -19,15 +19,34 @@ import pandas as pd
 from . import _core
 from ._errors import SPCInputError
 
-CHARTS: tuple[str, ...] = tuple(c["name"] for c in _core.chart_table())
-METHODS: tuple[str, ...] = tuple(_core.method_names())
 
-DENOMINATOR_CHARTS = frozenset({"p", "pp", "u", "up", "xbar", "s"})
-SUBGROUP_CHARTS = frozenset({"xbar", "s"})
-# Charts whose points are sums when several rows share an x (qicharts2: y.sum and n.sum).
-SUM_CHARTS = frozenset({"p", "pp", "c", "u", "up"})
-# Charts that take a denominator only as an option (y / n is plotted).
-OPTIONAL_DENOMINATOR_CHARTS = frozenset({"run", "i"})
+
+@dataclass(frozen=True)
+class ChartInfo:
+    """What a chart type is and takes: the library's ``spc::chart_info`` (spc/chart_type.hpp).
+
+    ``denominator`` is ``"none"``, ``"optional"`` (y / n is charted when n is given) or
+    ``"required"``; ``y_domain`` is ``"any"``, ``"nonnegative"`` or ``"positive"``;
+    ``aggregation`` (rows sharing an x) is ``"mean"``, ``"sum"`` or ``"subgroup"``.
+    """
+
+    name: str
+    title: str
+    description: str
+    denominator: str
+    subgroup_sd: bool
+    y_domain: str
+    y_noun: str
+    y_at_most_n: bool
+    aggregation: str
+    runs_signal: bool
+    has_limits: bool
+
+
+#: Every chart type, by name, in the library's order: the one description of a chart in Python.
+CHART_TABLE: dict[str, ChartInfo] = {c["name"]: ChartInfo(**c) for c in _core.chart_table()}
+CHARTS: tuple[str, ...] = tuple(CHART_TABLE)
+METHODS: tuple[str, ...] = tuple(_core.method_names())
 
 
 @dataclass
@@ -328,6 +347,17 @@ def csr_from_labels(labels: np.ndarray, point_group: np.ndarray, offsets: np.nda
     return values, out_offsets
 
 
+def input_problem(chart: str, has_n: bool, has_sd: bool) -> str | None:
+    """The library's refusal of the inputs given to a chart (a denominator missing or not taken,
+    subgroup standard deviations missing or not taken), as the message of qic(), or None."""
+    problem = _core.check_inputs(chart, has_n, has_sd)
+    if problem is None:
+        return None
+    argument, text = problem
+    given = has_n if argument == "n" else has_sd
+    return f"qic(chart={chart!r}) {'takes no' if given else 'needs'} {argument}=: {text}"
+
+
 def prepare(
     *,
     x: Any,
@@ -410,33 +440,25 @@ def prepare(
     nv = as_float(ncol) if ncol is not None else None
     sdv = as_float(sdcol) if sdcol is not None else None
 
-    # Which charts read what.
-    if chart in SUBGROUP_CHARTS:
-        raw = sdv is None
-        if raw and nv is not None:
+    # Which inputs the chart takes (the chart table), in the library's words.
+    info = CHART_TABLE[chart]
+    raw = info.subgroup_sd and sdv is None  # raw measurements, summarised by subgroup (x)
+    if raw:
+        if nv is not None:
             raise TypeError(
                 f"qic(chart={chart!r}): give either one row per subgroup (y= the subgroup mean, "
                 f"n= its size and sd= its standard deviation) or the raw measurements "
                 f"(y= the measurement, x= its subgroup, and no n=)"
             )
-        if raw and xcol is None:
+        if xcol is None:
             raise TypeError(
                 f"qic(chart={chart!r}): raw measurements need x= (the subgroup of each "
                 f"measurement); or give subgroup summaries with n= and sd="
             )
-        if not raw and nv is None:
-            raise TypeError(f"qic(chart={chart!r}): sd= needs n= (the subgroup sizes)")
     else:
-        raw = False
-        if sdv is not None:
-            raise TypeError(f"qic(chart={chart!r}): sd= is for the xbar and s charts only")
-        if chart in DENOMINATOR_CHARTS and nv is None:
-            raise TypeError(f"qic(chart={chart!r}): the {chart} chart needs n= (the denominators)")
-        if nv is not None and chart not in DENOMINATOR_CHARTS and chart not in OPTIONAL_DENOMINATOR_CHARTS:
-            raise TypeError(
-                f"qic(chart={chart!r}): the {chart} chart takes no denominator (n=); "
-                f"for rates use chart='u', for proportions chart='p'"
-            )
+        problem = input_problem(chart, nv is not None, sdv is not None)
+        if problem is not None:
+            raise TypeError(problem)
 
     groups: pd.DataFrame | None = None
     row_group_or_none: np.ndarray | None = None
@@ -467,7 +489,7 @@ def prepare(
             key = rows_group() * np.int64(len(xuniq) + 1) + xcodes
             valid = xcodes >= 0
             aggregate = len(pd.unique(key[valid])) < int(valid.sum())
-    if aggregate and chart in SUBGROUP_CHARTS and not raw:
+    if aggregate and info.subgroup_sd and not raw:
         raise SPCInputError(
             f"qic(chart={chart!r}): x has repeated values within a series; with sd= give one "
             f"row per subgroup (or pass the raw measurements without n= and sd=)",
@@ -499,7 +521,7 @@ def prepare(
         if raw:
             mean, size, sdev = _core.summarise_subgroups(yr, sub, S)
             yp, np_, sdp = mean, size, sdev
-        elif chart in SUM_CHARTS or nv is not None:
+        elif info.aggregation == "sum" or nv is not None:
             nr = nv[valid_rows] if nv is not None else None
             ok = ~np.isnan(yr) if nr is None else ~(np.isnan(yr) | np.isnan(nr))
             cnt = np.bincount(sub[ok], minlength=S)

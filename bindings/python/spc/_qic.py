@@ -18,7 +18,8 @@ from ._rules import rule_options, rules_text
 
 __all__ = ["qic"]
 
-ChartName = Literal["run", "i", "mr", "xbar", "s", "t", "p", "pp", "c", "u", "up", "g"]
+# A chart name: one of spc.CHARTS, the names of the library's chart table.
+ChartName = str
 MethodName = Literal["anhoej", "bestbox", "cutbox"]
 # A column of `data` (its name) or the values themselves (a list, numpy array or pandas Series).
 Column = str | Sequence[Any] | np.ndarray | pd.Series | pd.Index | pd.Categorical
@@ -73,12 +74,15 @@ def qic(
         ``sd``). Missing values (NaN, None, ``pd.NA``) are gaps, never errors.
     n:
         The denominator (p, pp, u, up; optional for run and i charts, which then plot y/n), or,
-        for xbar and s charts with subgroup summaries, the subgroup size.
+        for xbar and s charts with subgroup summaries, the subgroup size. The c, mr, t and g
+        charts take no denominator: ``n=`` raises TypeError, in the library's words (what
+        each chart takes is :data:`spc.CHART_TABLE`).
     data:
         A pandas DataFrame whose columns the names above refer to.
     chart:
         ``"run"``, ``"i"``, ``"mr"``, ``"xbar"``, ``"s"``, ``"t"``, ``"p"``, ``"pp"`` (Laney
-        P'), ``"c"``, ``"u"``, ``"up"`` (Laney U') or ``"g"``.
+        P'), ``"c"``, ``"u"``, ``"up"`` (Laney U') or ``"g"``: the names of
+        :data:`spc.CHARTS`, the library's chart table.
     freeze:
         The last point (1-based) of the baseline: the centre line and limits come from points
         1..freeze and apply to every point. Ignored when ``part`` is given.
@@ -151,8 +155,8 @@ def qic(
     Raises
     ------
     TypeError
-        Arguments of the wrong kind or combination (a p chart without ``n``, a column name
-        without ``data``, a non-numeric column).
+        Arguments of the wrong kind or combination (a p chart without ``n``, a c chart with
+        ``n``, a column name without ``data``, a non-numeric column).
     SPCInputError
         (a ValueError) Bad values, with the column, the row (position and index label) and the
         group at fault: a negative count, a numerator above its denominator, a freeze beyond the
