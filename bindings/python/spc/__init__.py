@@ -28,6 +28,7 @@ from ._result import (
     SUMMARY_COLUMNS,
     QicResult,
 )
+from ._rules import KOfM, RuleOptions
 
 __version__: str = _core.__version__
 
@@ -48,6 +49,8 @@ __all__ = [
     "CHART_TABLE",
     "ChartInfo",
     "METHODS",
+    "RuleOptions",
+    "KOfM",
     "RULE_SETS",
     "RULES",
     "OPENMP",

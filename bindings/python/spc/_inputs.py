@@ -795,6 +795,8 @@ def translate(args: tuple[Any, ...], prep: Prepared, options: dict[str, Any]) ->
                              labels=labels or [], group=group_key, problem=problem)
 
     name = {"parts": "part"}.get(argument, argument)
+    if "." in name:  # a rule parameter, named as the library names it ("we.run")
+        return SPCInputError(f"qic(rule_options=...): {name}: {problem}", argument="rule_options", problem=problem)
     if name in options:
         value = options[name]
         shown = value if not isinstance(value, pd.Series | np.ndarray) else "..."

@@ -10,11 +10,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from collections.abc import Mapping
+
 from . import _core
 from ._errors import SPCInputError, SPCInputWarning
 from ._inputs import CHARTS, METHODS, positions, prepare, translate
 from ._result import QicResult
-from ._rules import rule_options, rules_text
+from ._rules import RuleOptions, rules_text
+from ._rules import rule_options as engine_rule_options
 
 __all__ = ["qic"]
 
@@ -50,9 +53,10 @@ def qic(
     xlab: str | None = None,
     errors: Literal["raise", "warn"] = "raise",
     threads: int = 0,
-    trend_points: int = 7,
-    shift_points: int = 7,
-    two_in_three: Literal["band_only", "beyond_2sigma"] = "band_only",
+    rule_options: Mapping[str, Mapping[str, Any]] | RuleOptions | None = None,
+    trend_points: int | None = None,
+    shift_points: int | None = None,
+    two_in_three: Literal["band_only", "beyond_2sigma"] | None = None,
 ) -> QicResult:
     """Computes a run chart or a Shewhart control chart, or one per group with ``by=``.
 
@@ -105,7 +109,8 @@ def qic(
         this chart's limits), single rules (``"we2"``, ``"nelson7"``, ...; see
         :data:`spc.RULES`), as a list or a comma-separated string. Adds, as the command
         line's ``--rules``, a boolean column per rule that fired and the label ``rule`` to
-        ``.data``, and the rules' counts to ``.summary()``.
+        ``.data``, and the rules' counts to ``.summary()``. Their parameters (run lengths,
+        k of m, ...): ``rule_options``.
     multiply:
         Multiplies ``y``, the centre line and the limits for display (e.g. 100 for percent,
         10000 for rates per 10,000 days); the statistics are unchanged.
@@ -140,11 +145,22 @@ def qic(
         :class:`SPCInputWarning` is issued and ``result.problems`` lists them.
     threads:
         Threads for a batch (0: the engine's default, every core or ``OMP_NUM_THREADS``).
+    rule_options:
+        The parameters of the rules of ``rules=`` (and of the Making Data Count rules), as a
+        dict of dicts, e.g. ``{"we": {"run": 9}, "nelson": {"trend": 7}}``, or a
+        :class:`spc.RuleOptions`. The families and their parameters (defaults in brackets):
+        ``"ihi"``: ``shift`` (6), ``trend`` (5); ``"we"``: ``two_of_three`` ((2, 3)),
+        ``four_of_five`` ((4, 5)), ``run`` (8); ``"nelson"``: ``run`` (9), ``trend`` (6),
+        ``alternating`` (14), ``two_of_three`` ((2, 3)), ``four_of_five`` ((4, 5)),
+        ``stratification`` (15), ``mixture`` (8); ``"mdc"``: ``trend`` (7), ``shift`` (7),
+        ``two_in_three`` (``"band_only"``). Runs and trends count points; a k-of-m parameter is
+        a pair ``(k, m)``. A family must be among the rules asked for.
     trend_points, shift_points, two_in_three:
-        Variants of the Making Data Count rules (in MDC mode and for ``rules="mdc"``): the trend
-        and shift lengths (7, or 6), and which points the two-in-three rule counts
-        (``"band_only"``: between 2 and 3 sigma, as NHSRplotthedots 0.2.2; ``"beyond_2sigma"``:
-        beyond the limits too, as the 2023 MDC guidance).
+        Shorthands for the Making Data Count rules' parameters (in MDC mode and for
+        ``rules="mdc"``), as the command line's options: the trend and shift lengths (7, the
+        default, or 6), and which points the two-in-three rule counts (``"band_only"``, the
+        default: between 2 and 3 sigma, as NHSRplotthedots 0.2.2; ``"beyond_2sigma"``: beyond
+        the limits too, as the 2023 MDC guidance).
 
     Returns
     -------
@@ -156,7 +172,7 @@ def qic(
     ------
     TypeError
         Arguments of the wrong kind or combination (a p chart without ``n``, a c chart with
-        ``n``, a column name without ``data``, a non-numeric column).
+        ``n``, a column name without ``data``, a non-numeric column, an unknown rule parameter).
     SPCInputError
         (a ValueError) Bad values, with the column, the row (position and index label) and the
         group at fault: a negative count, a numerator above its denominator, a freeze beyond the
@@ -234,15 +250,16 @@ def qic(
         raise TypeError(f"qic(threads={threads!r}): expected a whole number >= 0")
     rules_list = rules_text(rules)
     for name, value in (("trend_points", trend_points), ("shift_points", shift_points)):
-        if value not in (6, 7) or isinstance(value, bool):
+        if value is not None and (value not in (6, 7) or isinstance(value, bool)):
             raise SPCInputError(f"qic({name}={value!r}): expected 7 (the default) or 6", argument=name)
-    if two_in_three not in ("band_only", "beyond_2sigma"):
+    if two_in_three is not None and two_in_three not in ("band_only", "beyond_2sigma"):
         raise SPCInputError(
             f"qic(two_in_three={two_in_three!r}): expected 'band_only' or 'beyond_2sigma'", argument="two_in_three"
         )
-    engine_rules = rule_options(
-        rules_list, mdc_mode=improvement is not None, trend_points=int(trend_points),
-        shift_points=int(shift_points), two_in_three=two_in_three,
+    engine_rules = engine_rule_options(
+        rule_options, rules_list, mdc_mode=improvement is not None,
+        trend_points=None if trend_points is None else int(trend_points),
+        shift_points=None if shift_points is None else int(shift_points), two_in_three=two_in_three,
     )
 
     if improvement is not None:
@@ -263,7 +280,7 @@ def qic(
         exclude=exclude, cl=cl, by=by,
     )
     options = {"freeze": freeze, "part": part, "exclude": exclude, "cl": cl, "chart": chart,
-               "method": method, "rules": rules}
+               "method": method, "rules": rules, "rule_options": rule_options}
     try:
         out = _core.qic_batch(
             prep.y, prep.n, prep.sd, prep.offsets, prep.chart_options(method_name, bool(screen)),
