@@ -318,7 +318,7 @@ constexpr chart_entry entry(chart_type c) noexcept {
     // the part-by-part Shewhart function does not fit; src/sequential.cpp dispatches them
     // (spc::sequential_into) and spc::qic refuses them.
     case chart_type::cusum:
-      return {{c, "cusum", "CUSUM chart", "tabular CUSUM of a measurement (small sustained shifts)", none, false,
+      return {{c, "cusum", "CUSUM chart", "tabular CUSUM of a measurement, for small sustained shifts", none, false,
                any, "the value", false, each_row, false, true, sequential, false,
                bits({chart_parameter::target, chart_parameter::sigma, chart_parameter::freeze, chart_parameter::screen,
                      chart_parameter::k, chart_parameter::h, chart_parameter::headstart, chart_parameter::reset})},
@@ -336,7 +336,7 @@ constexpr chart_entry entry(chart_type c) noexcept {
                      chart_parameter::reset})},
               nullptr};
     case chart_type::racusum:
-      return {{c, "racusum", "Risk-adjusted CUSUM chart", "risk-adjusted CUSUM of 0/1 outcomes (Steiner)", none,
+      return {{c, "racusum", "Risk-adjusted CUSUM chart", "risk-adjusted CUSUM of 0/1 outcomes against predicted risks", none,
                false, binary, "the outcome", false, each_row, false, true, sequential, true,
                bits({chart_parameter::ra, chart_parameter::r0, chart_parameter::h, chart_parameter::reset})},
               nullptr};

@@ -3,6 +3,7 @@
 // the tolerances) for the library and command-line tests.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
