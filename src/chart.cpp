@@ -111,6 +111,11 @@ std::optional<input_error> check_inputs(const chart_info& ci, bool has_n, bool h
 std::optional<input_error> find_problem(const series_view& s, const chart_options& o) {
   const std::size_t m = s.y.size();
   const chart_info& ci = info(o.chart);
+  if (ci.sequential())
+    return input_error("chart", input_error::npos,
+                       fmt::format("the {} chart is a sequential chart: spc::qic computes the run and Shewhart "
+                                   "charts; use spc::{} (spc/sequential.hpp)",
+                                   ci.name, ci.type == chart_type::bernoulli ? "bernoulli_cusum" : ci.name));
   if (!s.n.empty() && s.n.size() != m)
     return input_error("n", input_error::npos,
                        fmt::format("has {} values but y has {}: the columns must have the same length",

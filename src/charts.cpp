@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <initializer_list>
 
 #include "spc/constants.hpp"
 
@@ -274,12 +275,20 @@ void s_chart(const part_input& in, const part_output& out, chart_scratch&) {
 // The table of chart types: one entry per type, filled by a switch so that the compiler reports a
 // type without an entry (-Wswitch). Everything the library, the command line and the Python
 // package know of a chart type is here.
+constexpr std::uint32_t bits(std::initializer_list<chart_parameter> parameters) noexcept {
+  std::uint32_t mask = 0;
+  for (chart_parameter p : parameters) mask |= parameter_bit(p);
+  return mask;
+}
+
 constexpr chart_entry entry(chart_type c) noexcept {
   using enum denominator_use;
   using enum value_domain;
   using enum row_aggregation;
+  using enum chart_family;
   // type, name, title, description, denominator, subgroup sd, y domain, y noun, y <= n,
-  // aggregation, runs signal, limits; then the chart function.
+  // aggregation, runs signal, limits; the sequential charts add family, risk and parameters;
+  // then the chart function.
   switch (c) {
     case chart_type::run:
       return {{c, "run", "Run chart", "median, runs analysis only", optional, false, any, "the value",
@@ -321,6 +330,37 @@ constexpr chart_entry entry(chart_type c) noexcept {
       return {{c, "g", "G chart", "opportunities between rare events", none, false, nonnegative,
                "the number of opportunities between events", false, mean, true, true},
               g_chart};
+    // The sequential charts (spc/sequential.hpp): the same description, but no chart function.
+    // Their recursions run over the whole series with a state carried from point to point, which
+    // the part-by-part Shewhart function does not fit; src/sequential.cpp dispatches them
+    // (spc::sequential_into) and spc::qic refuses them.
+    case chart_type::cusum:
+      return {{c, "cusum", "CUSUM chart", "tabular CUSUM of a measurement, for small sustained shifts", none, false,
+               any, "the value", false, each_row, false, true, sequential, false,
+               bits({chart_parameter::target, chart_parameter::sigma, chart_parameter::freeze, chart_parameter::screen,
+                     chart_parameter::k, chart_parameter::h, chart_parameter::headstart, chart_parameter::reset})},
+              nullptr};
+    case chart_type::ewma:
+      return {{c, "ewma", "EWMA chart", "exponentially weighted moving average of a measurement", none, false, any,
+               "the value", false, each_row, false, true, sequential, false,
+               bits({chart_parameter::target, chart_parameter::sigma, chart_parameter::freeze, chart_parameter::screen,
+                     chart_parameter::lambda, chart_parameter::L, chart_parameter::asymptotic})},
+              nullptr};
+    case chart_type::bernoulli:
+      return {{c, "bernoulli", "Bernoulli CUSUM chart", "Bernoulli CUSUM of 0/1 outcomes against a baseline rate",
+               none, false, binary, "the outcome", false, each_row, false, true, sequential, false,
+               bits({chart_parameter::p0, chart_parameter::freeze, chart_parameter::odds_ratio, chart_parameter::limit,
+                     chart_parameter::reset})},
+              nullptr};
+    case chart_type::racusum:
+      return {{c, "racusum", "Risk-adjusted CUSUM chart", "risk-adjusted CUSUM of 0/1 outcomes against predicted risks", none,
+               false, binary, "the outcome", false, each_row, false, true, sequential, true,
+               bits({chart_parameter::ra, chart_parameter::r0, chart_parameter::h, chart_parameter::reset})},
+              nullptr};
+    case chart_type::vlad:
+      return {{c, "vlad", "VLAD chart", "variable life-adjusted display: expected minus observed outcomes", none,
+               false, binary, "the outcome", false, each_row, false, false, sequential, true, 0},
+              nullptr};
   }
   return {{}, nullptr};  // unreachable for a valid enum value
 }
@@ -350,6 +390,28 @@ const chart_info& info(chart_type c) noexcept { return detail::infos[static_cast
 std::span<const chart_info> chart_table() noexcept { return detail::infos; }
 
 std::string_view to_string(chart_type c) noexcept { return info(c).name; }
+
+std::string_view to_string(chart_parameter p) noexcept {
+  switch (p) {
+    case chart_parameter::target: return "target";
+    case chart_parameter::sigma: return "sigma";
+    case chart_parameter::freeze: return "freeze";
+    case chart_parameter::screen: return "screen";
+    case chart_parameter::k: return "k";
+    case chart_parameter::h: return "h";
+    case chart_parameter::headstart: return "headstart";
+    case chart_parameter::reset: return "reset";
+    case chart_parameter::lambda: return "lambda";
+    case chart_parameter::L: return "L";
+    case chart_parameter::asymptotic: return "asymptotic";
+    case chart_parameter::p0: return "p0";
+    case chart_parameter::odds_ratio: return "odds_ratio";
+    case chart_parameter::limit: return "limit";
+    case chart_parameter::ra: return "ra";
+    case chart_parameter::r0: return "r0";
+  }
+  return "";
+}
 
 std::optional<chart_type> parse_chart_type(std::string_view name) noexcept {
   for (const chart_info& ci : detail::infos)

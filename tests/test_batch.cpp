@@ -129,7 +129,7 @@ assembled mixed_batch(std::size_t count, unsigned seed) {
   assembled a;
   std::vector<double> y, n, sd;
   for (std::size_t s = 0; s < count; ++s) {
-    const auto chart = static_cast<chart_type>(rng() % chart_type_count);
+    const auto chart = static_cast<chart_type>(rng() % shewhart_chart_count);
     const std::size_t m = 1 + rng() % 40;
     y.clear();
     n.clear();

@@ -16,7 +16,8 @@
 
 namespace spc {
 
-/// The Shewhart family and the run chart, named as in qicharts2's `qic(chart = ...)`.
+/// The Shewhart family and the run chart, named as in qicharts2's `qic(chart = ...)`, then the
+/// sequential charts (spc/sequential.hpp).
 enum class chart_type : std::uint8_t {
   run,   ///< run chart: median centre line, no limits
   i,     ///< individuals (XmR) chart
@@ -29,10 +30,18 @@ enum class chart_type : std::uint8_t {
   c,     ///< counts
   u,     ///< rates per unit of exposure
   up,    ///< Laney U'
-  g,     ///< opportunities between rare events (geometric); keep last (chart_type_count)
+  g,     ///< opportunities between rare events (geometric); the last Shewhart chart
+  // The sequential charts: computed by spc/sequential.hpp, not by spc::qic.
+  cusum,      ///< tabular CUSUM of a measurement (Page 1954)
+  ewma,       ///< exponentially weighted moving average (Roberts 1959)
+  bernoulli,  ///< Bernoulli CUSUM of 0/1 outcomes against one baseline rate (Neuburger et al. 2017)
+  racusum,    ///< risk-adjusted CUSUM of 0/1 outcomes (Steiner et al. 2000)
+  vlad,       ///< variable life-adjusted display (Lovegrove et al. 1997); keep last (chart_type_count)
 };
 
-inline constexpr std::size_t chart_type_count = static_cast<std::size_t>(chart_type::g) + 1;
+inline constexpr std::size_t chart_type_count = static_cast<std::size_t>(chart_type::vlad) + 1;
+/// The run chart and the Shewhart charts come first in the enum: chart types 0 .. this - 1.
+inline constexpr std::size_t shewhart_chart_count = static_cast<std::size_t>(chart_type::g) + 1;
 
 /// Whether a chart reads a denominator (`n`).
 enum class denominator_use : std::uint8_t {
@@ -47,13 +56,47 @@ enum class value_domain : std::uint8_t {
   any,          ///< any finite number
   nonnegative,  ///< y >= 0 (counts, opportunities between events)
   positive,     ///< y > 0 (times between events)
+  binary,       ///< y is 0 or 1: one patient's outcome (1 = the adverse event)
 };
+
+/// Which engine computes a chart: spc::qic (chart.hpp) or the sequential charts' functions
+/// (sequential.hpp), whose recursions carry evidence from point to point.
+enum class chart_family : std::uint8_t {
+  shewhart,    ///< the run chart and the Shewhart charts: parts, freeze, exclude, cl, runs, rules
+  sequential,  ///< cusum, ewma, bernoulli, racusum, vlad
+};
+
+/// The parameters of the sequential charts, as bits of chart_info::parameters: which of them a
+/// chart reads. The front ends refuse a parameter the chart does not read, with its name.
+enum class chart_parameter : std::uint8_t {
+  target,      ///< in-control mean mu0 (cusum, ewma)
+  sigma,       ///< in-control standard deviation (cusum, ewma)
+  freeze,      ///< baseline points 1..N for the estimated parameters
+  screen,      ///< screening of the baseline's moving ranges (Nelson 1982)
+  k,           ///< CUSUM reference value, in sigma
+  h,           ///< CUSUM decision interval (cusum: in sigma; racusum: in log-likelihood units)
+  headstart,   ///< CUSUM fast initial response (Lucas & Crosier 1982), in sigma
+  reset,       ///< restart a CUSUM side after its signal
+  lambda,      ///< EWMA weight
+  L,           ///< EWMA limit width, in sigma of the EWMA
+  asymptotic,  ///< EWMA limits at their steady state
+  p0,          ///< Bernoulli CUSUM baseline risk
+  odds_ratio,  ///< Bernoulli CUSUM odds ratio to detect
+  limit,       ///< Bernoulli CUSUM decision limit
+  ra,          ///< RA-CUSUM odds ratio under the alternative
+  r0,          ///< RA-CUSUM odds ratio in control
+};
+inline constexpr std::size_t chart_parameter_count = static_cast<std::size_t>(chart_parameter::r0) + 1;
+
+/// The bit of a parameter in chart_info::parameters.
+constexpr std::uint32_t parameter_bit(chart_parameter p) noexcept { return std::uint32_t{1} << static_cast<unsigned>(p); }
 
 /// How rows that share an x (the same month, the same subgroup) become one point.
 enum class row_aggregation : std::uint8_t {
   mean,      ///< the mean of y (and of n) over the rows (qicharts2's default agg.fun)
   sum,       ///< counts and denominators summed (qicharts2 sums the attribute charts' y and n)
   subgroup,  ///< the rows are the measurements of one subgroup: mean, size and sd (xbar, s)
+  each_row,  ///< every row is one point, in file order (the sequential charts: one period or patient)
 };
 
 /// What a chart type is and accepts. Messages are built from `noun` and the names here, so
@@ -72,8 +115,18 @@ struct chart_info {
   /// Whether the runs analysis may signal: moving ranges are autocorrelated, so a run-chart
   /// reading of an MR chart means nothing (qicharts2 reports the numbers but never signals).
   bool runs_signal = true;
-  /// The chart has 3-sigma limits (every chart but the run chart).
+  /// The chart has 3-sigma limits (every chart but the run chart); for the sequential charts:
+  /// decision limits (every one but VLAD).
   bool has_limits = true;
+  chart_family family = chart_family::shewhart;
+  /// Reads a predicted risk per point, in (0, 1) (racusum, vlad).
+  bool reads_risk = false;
+  /// The sequential parameters the chart reads (parameter_bit of each); 0 for the Shewhart charts,
+  /// whose options are chart_options.
+  std::uint32_t parameters = 0;
+
+  bool reads(chart_parameter p) const noexcept { return (parameters & parameter_bit(p)) != 0; }
+  bool sequential() const noexcept { return family == chart_family::sequential; }
 };
 
 /// The description of a chart type.
@@ -85,6 +138,10 @@ std::span<const chart_info> chart_table() noexcept;
 std::string_view to_string(chart_type c) noexcept;
 /// Parses a chart name; returns nothing for an unknown name.
 std::optional<chart_type> parse_chart_type(std::string_view name) noexcept;
+
+/// The name of a parameter as the library's option structs spell it ("target", "k", "lambda",
+/// "odds_ratio", ...).
+std::string_view to_string(chart_parameter p) noexcept;
 
 /// Whether the chart always reads a denominator (p, pp, u, up) or a subgroup size (xbar, s).
 inline bool needs_denominator(chart_type c) noexcept {

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "arl_command.hpp"
 #include "io/csv_reader.hpp"
 #include "options.hpp"
 #include "pipeline.hpp"
@@ -21,12 +22,14 @@ namespace {
 constexpr const char* chart_description =
     "Compute one control chart or run chart from a CSV file: centre line, 3- and 2-sigma limits, sigma "
     "signals and the runs analysis of each part, one output row per point; optionally special-cause rule "
-    "sets (--rules) or the NHS Making Data Count mode (--chart i --rules mdc).";
+    "sets (--rules) or the NHS Making Data Count mode (--chart i --rules mdc). Or a sequential chart (--chart "
+    "cusum, ewma, bernoulli, racusum, vlad; the Sequential options).";
 
 constexpr const char* batch_description =
     "Compute one chart per series of a long-format CSV file (one row per point; the --by columns name the "
     "series), in parallel: one output row per point and one summary row per series and part; optionally "
-    "special-cause rule sets (--rules) or the NHS Making Data Count mode (--chart i --rules mdc).";
+    "special-cause rule sets (--rules) or the NHS Making Data Count mode (--chart i --rules mdc). Or a "
+    "sequential chart per series (--chart cusum, ewma, bernoulli, racusum, vlad).";
 
 // The outputs, described once for both commands (the columns are those of layout.hpp).
 constexpr const char* output_footer =
@@ -53,7 +56,16 @@ constexpr const char* output_footer =
     "first, last, n_points, n_missing, cl, lcl, ucl, amr, the point-type counts, variation (the last "
     "point's type), target, assurance (empty without a target), trial_limits (fewer than 13 points) and the "
     "rule columns{error}. --freeze, --parts, --exclude, --cl and --method do not apply there; use "
-    "--fix-after and --rebase.\n\n";
+    "--fix-after and --rebase.\n\n"
+    "Sequential charts (docs/sequential.md), per point {by}i, x (with --x), then: cusum y, target, sigma, "
+    "cusum_upper, cusum_lower (<= 0), ucl, lcl, signal_upper, signal_lower; ewma y, target, sigma, ewma, cl, "
+    "lcl, ucl, signal; bernoulli y, p0, p1, p2, w_upper, w_lower, s_upper, s_lower (<= 0), ucl, lcl, "
+    "signal_upper, signal_lower; racusum y, risk, w, cusum, ucl, signal; vlad y, risk, vlad. A missing value "
+    "is a gap (empty statistics, no signal); the statistic at a signal is the value that crossed, and with "
+    "reset (the default) the next point restarts that side. The summary gives per series n_points, "
+    "n_missing, the parameters used (and whether estimated), the signals per side and the first signal of "
+    "each{error}. --parts, --exclude, --cl, --rules, --method, --multiply and the Making Data Count options "
+    "do not apply.\n\n";
 
 constexpr const char* chart_examples =
     "Examples: infections per risk day, the first 24 months as the baseline:\n"
@@ -62,7 +74,9 @@ constexpr const char* chart_examples =
     "  spc chart --chart i --rules mdc --improvement increase --target 0.95 --rebase 14 \\\n"
     "    --input nhs_accidents.csv --x i --y r --n n --output mdc.csv --summary periods.csv\n"
     "The Western Electric and Nelson rules on a P chart:\n"
-    "  spc chart --chart p --rules we,nelson --input nhs_accidents.csv --y r --n n\n\n"
+    "  spc chart --chart p --rules we,nelson --input nhs_accidents.csv --y r --n n\n"
+    "A Bernoulli CUSUM of deaths after surgery, the baseline risk from the first 200 operations:\n"
+    "  spc chart --chart bernoulli --input cabg.csv --x date --y death --freeze 200 --output b.csv\n\n"
     "Exit status: 0 success, 1 a problem in the data (the message names the row and column), 2 a problem "
     "on the command line (the message names the option).";
 
@@ -88,7 +102,8 @@ int run(int argc, char** argv) {
   CLI::App app{
       "spc: statistical process control for health-care quality improvement.\n"
       "Run charts with the Anhøj rules and Shewhart control charts (I, MR, Xbar, S, T, P, P', C, U, U', G) "
-      "from CSV files, following qicharts2.",
+      "from CSV files, following qicharts2; sequential charts for small shifts and patient-by-patient outcomes "
+      "(CUSUM, EWMA, Bernoulli CUSUM, risk-adjusted CUSUM, VLAD) and their average run lengths (spc arl).",
       "spc"};
   app.set_version_flag("--version,-V", std::string("spc ") + SPC_VERSION_STRING);
   // Set before the subcommands are added: they inherit it.
@@ -96,7 +111,7 @@ int run(int argc, char** argv) {
     return fmt::format("spc: error: {}\nRun with --help for more information.\n", e.what());
   });
   app.require_subcommand(1);
-  app.footer("Run 'spc chart --help' or 'spc batch --help' for the options of a subcommand.");
+  app.footer("Run 'spc chart --help', 'spc batch --help' or 'spc arl --help' for the options of a subcommand.");
 
   command chart, batch;
   CLI::App* chart_app = app.add_subcommand("chart", chart_description);
@@ -105,6 +120,8 @@ int run(int argc, char** argv) {
   CLI::App* batch_app = app.add_subcommand("batch", batch_description);
   add_options(batch_app, batch, true);
   batch_app->footer(footer(true));
+  arl_command arl;
+  CLI::App* arl_app = add_arl_command(app, arl);
 
   try {
     app.parse(argc, argv);
@@ -116,6 +133,7 @@ int run(int argc, char** argv) {
   try {
     if (chart_app->parsed()) return run_pipeline(chart, false);
     if (batch_app->parsed()) return run_pipeline(batch, true);
+    if (arl_app->parsed()) return run_arl(arl);
     return exit_usage_error;  // unreachable: require_subcommand(1)
   } catch (const usage_error& e) {
     fmt::print(stderr, "spc: error: {}\nRun with --help for more information.\n", e.what());

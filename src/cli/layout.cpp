@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <span>
+#include <variant>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -360,6 +362,234 @@ void write_blocks(io::output_file& out, std::size_t series, int threads, const c
   if (blocks > 0) write_window((blocks - 1) / window * window);
 }
 
+// --- The sequential charts (layout.hpp; sequential.md §9.1) -------------------------------------
+// The columns of each chart, defined once: a name and where its value comes from (a per-point
+// column of spc::sequential_batch_result, or a parameter of the series' summary).
+
+enum class seq : std::uint8_t { y, risk, target, sigma, p0, p1, p2, statistic, lower, weight, weight_lower, lcl, ucl,
+                                signal_upper, signal_lower };
+
+struct seq_column {
+  const char* name;
+  seq value;
+};
+
+constexpr seq_column cusum_layout[] = {{"y", seq::y},
+                                       {"target", seq::target},
+                                       {"sigma", seq::sigma},
+                                       {"cusum_upper", seq::statistic},
+                                       {"cusum_lower", seq::lower},
+                                       {"ucl", seq::ucl},
+                                       {"lcl", seq::lcl},
+                                       {"signal_upper", seq::signal_upper},
+                                       {"signal_lower", seq::signal_lower}};
+constexpr seq_column ewma_layout[] = {{"y", seq::y},       {"target", seq::target}, {"sigma", seq::sigma},
+                                      {"ewma", seq::statistic}, {"cl", seq::target}, {"lcl", seq::lcl},
+                                      {"ucl", seq::ucl},   {"signal", seq::signal_upper}};
+constexpr seq_column bernoulli_layout[] = {{"y", seq::y},
+                                           {"p0", seq::p0},
+                                           {"p1", seq::p1},
+                                           {"p2", seq::p2},
+                                           {"w_upper", seq::weight},
+                                           {"w_lower", seq::weight_lower},
+                                           {"s_upper", seq::statistic},
+                                           {"s_lower", seq::lower},
+                                           {"ucl", seq::ucl},
+                                           {"lcl", seq::lcl},
+                                           {"signal_upper", seq::signal_upper},
+                                           {"signal_lower", seq::signal_lower}};
+constexpr seq_column racusum_layout[] = {{"y", seq::y},         {"risk", seq::risk}, {"w", seq::weight},
+                                         {"cusum", seq::statistic}, {"ucl", seq::ucl},  {"signal", seq::signal_upper}};
+constexpr seq_column vlad_layout[] = {{"y", seq::y}, {"risk", seq::risk}, {"vlad", seq::statistic}};
+
+std::span<const seq_column> sequential_layout(chart_type c) {
+  switch (c) {
+    case chart_type::cusum: return cusum_layout;
+    case chart_type::ewma: return ewma_layout;
+    case chart_type::bernoulli: return bernoulli_layout;
+    case chart_type::racusum: return racusum_layout;
+    default: return vlad_layout;
+  }
+}
+
+// The parameters of a series that are columns of its rows.
+struct seq_parameters {
+  double target = na, sigma = na, p0 = na, p1 = na, p2 = na;
+};
+
+seq_parameters parameters_of(const sequential_summary& summary) {
+  seq_parameters p;
+  if (const auto* c = std::get_if<cusum_summary>(&summary)) {
+    p.target = c->state.target;
+    p.sigma = c->state.sigma;
+  } else if (const auto* e = std::get_if<ewma_summary>(&summary)) {
+    p.target = e->state.target;
+    p.sigma = e->state.sigma;
+  } else if (const auto* b = std::get_if<bernoulli_cusum_summary>(&summary)) {
+    p.p0 = b->state.p0;
+    p.p1 = bernoulli_p1(b->state);
+    p.p2 = bernoulli_p2(b->state);
+  }
+  return p;
+}
+
+std::vector<std::string> sequential_point_columns(const output_context& o) {
+  std::vector<std::string> names = o.cmd.by;
+  names.emplace_back("i");
+  if (!o.cmd.x.empty()) names.emplace_back("x");
+  for (const seq_column& c : sequential_layout(o.req.sequential->chart)) names.emplace_back(c.name);
+  return names;
+}
+
+struct sequential_point_rows {
+  const output_context& o;
+  std::size_t rows_of(std::size_t s) const { return o.table.offsets[s + 1] - o.table.offsets[s]; }
+  std::size_t rows_before(std::size_t s) const { return o.table.offsets[s]; }
+
+  void operator()(std::string& out, std::size_t first, std::size_t last) const {
+    const sequential_batch_result& r = *o.sequential;
+    const std::span<const seq_column> layout = sequential_layout(o.req.sequential->chart);
+    const bool with_x = !o.cmd.x.empty();
+    for (std::size_t s = first; s < last; ++s) {
+      if (o.failed[s]) continue;  // reported on standard error and in the summary
+      const std::string prefix = group_prefix(o, s);
+      const seq_parameters p = parameters_of(r.summary.series[s]);
+      for (std::size_t k = o.table.offsets[s]; k < o.table.offsets[s + 1]; ++k) {
+        out += prefix;
+        io::csv_row row(out);
+        row.field(static_cast<long long>(k - o.table.offsets[s] + 1));
+        if (with_x) row.field(o.table.x_of(k));
+        for (const seq_column& c : layout) {
+          switch (c.value) {
+            case seq::y: row.field(o.table.y[k]); break;
+            case seq::risk: row.field(o.table.risk[k]); break;
+            case seq::target: row.field(p.target); break;
+            case seq::sigma: row.field(p.sigma); break;
+            case seq::p0: row.field(p.p0); break;
+            case seq::p1: row.field(p.p1); break;
+            case seq::p2: row.field(p.p2); break;
+            case seq::statistic: row.field(r.statistic[k]); break;
+            case seq::lower: row.field(r.lower[k]); break;
+            case seq::weight: row.field(r.weight[k]); break;
+            case seq::weight_lower: row.field(r.weight_lower[k]); break;
+            case seq::lcl: row.field(r.lcl[k]); break;
+            case seq::ucl: row.field(r.ucl[k]); break;
+            case seq::signal_upper: row.field(r.signal_upper[k] != 0); break;
+            case seq::signal_lower: row.field(r.signal_lower[k] != 0); break;
+          }
+        }
+        row.end();
+      }
+    }
+  }
+};
+
+// The summary of a series: the names and the fields of each chart, side by side.
+constexpr const char* cusum_summary_columns[] = {
+    "target", "target_estimated", "sigma", "sigma_estimated", "k", "h", "headstart", "reset", "ucl", "lcl"};
+constexpr const char* ewma_summary_columns[] = {"target", "target_estimated", "sigma", "sigma_estimated",
+                                                "lambda", "L",                "asymptotic"};
+constexpr const char* bernoulli_summary_columns[] = {"p0", "p0_estimated", "p1", "p2", "or", "limit", "reset"};
+constexpr const char* racusum_summary_columns[] = {"ra", "r0", "h", "reset"};
+constexpr const char* two_sided_signal_columns[] = {"n_signals_upper", "n_signals_lower", "first_signal_upper",
+                                                    "first_signal_lower"};
+constexpr const char* one_sided_signal_columns[] = {"n_signals", "first_signal"};
+
+void position_field(io::csv_row& row, std::size_t at) {
+  if (at == no_signal)
+    row.field(std::string_view());
+  else
+    row.field(static_cast<long long>(at + 1));
+}
+
+void two_sided_fields(io::csv_row& row, const sequential_counts& c) {
+  row.field(static_cast<long long>(c.n_signals_upper));
+  row.field(static_cast<long long>(c.n_signals_lower));
+  position_field(row, c.first_signal_upper);
+  position_field(row, c.first_signal_lower);
+}
+
+std::vector<std::string> sequential_summary_columns(const output_context& o) {
+  std::vector<std::string> names = o.cmd.by;
+  names.emplace_back("n_points");
+  names.emplace_back("n_missing");
+  switch (o.req.sequential->chart) {
+    case chart_type::cusum: add(names, cusum_summary_columns); add(names, two_sided_signal_columns); break;
+    case chart_type::ewma: add(names, ewma_summary_columns); add(names, two_sided_signal_columns); break;
+    case chart_type::bernoulli: add(names, bernoulli_summary_columns); add(names, two_sided_signal_columns); break;
+    case chart_type::racusum: add(names, racusum_summary_columns); add(names, one_sided_signal_columns); break;
+    default: names.emplace_back("vlad"); break;
+  }
+  if (o.req.grouped) names.emplace_back("error");
+  return names;
+}
+
+struct sequential_summary_rows {
+  const output_context& o;
+  std::size_t columns = 0;  // after the --by columns, before error
+  std::size_t rows_of(std::size_t) const { return 1; }
+  std::size_t rows_before(std::size_t s) const { return s; }
+
+  void operator()(std::string& out, std::size_t first, std::size_t last) const {
+    for (std::size_t s = first; s < last; ++s) {
+      out += group_prefix(o, s);
+      if (o.failed[s]) {
+        out.append(columns, ',');
+        append_text(out, o.errors[s]);
+        out += '\n';
+        continue;
+      }
+      const sequential_summary& summary = o.sequential->summary.series[s];
+      const sequential_counts& c = counts_of(summary);
+      io::csv_row row(out);
+      row.field(static_cast<long long>(c.n_points));
+      row.field(static_cast<long long>(c.n_missing));
+      if (const auto* u = std::get_if<cusum_summary>(&summary)) {
+        const cusum_state& st = u->state;
+        row.field(st.target);
+        row.field(u->target_estimated);
+        row.field(st.sigma);
+        row.field(u->sigma_estimated);
+        for (double v : {st.k, st.h, st.headstart}) row.field(v);
+        row.field(st.reset);
+        row.field(u->ucl());
+        row.field(u->lcl());
+        two_sided_fields(row, c);
+      } else if (const auto* e = std::get_if<ewma_summary>(&summary)) {
+        const ewma_state& st = e->state;
+        row.field(st.target);
+        row.field(e->target_estimated);
+        row.field(st.sigma);
+        row.field(e->sigma_estimated);
+        row.field(st.lambda);
+        row.field(st.L);
+        row.field(st.asymptotic);
+        two_sided_fields(row, c);
+      } else if (const auto* b = std::get_if<bernoulli_cusum_summary>(&summary)) {
+        const bernoulli_cusum_state& st = b->state;
+        row.field(st.p0);
+        row.field(b->p0_estimated);
+        row.field(bernoulli_p1(st));
+        row.field(bernoulli_p2(st));
+        row.field(st.odds_ratio);
+        row.field(st.limit);
+        row.field(st.reset);
+        two_sided_fields(row, c);
+      } else if (const auto* a = std::get_if<racusum_summary>(&summary)) {
+        const racusum_state& st = a->state;
+        for (double v : {st.ra, st.r0, st.h}) row.field(v);
+        row.field(st.reset);
+        row.field(static_cast<long long>(c.n_signals_upper));
+        position_field(row, c.first_signal_upper);
+      } else if (const auto* v = std::get_if<vlad_summary>(&summary)) {
+        row.field(v->state.values > 0 ? v->state.vlad : na);
+      }
+      if (o.req.grouped) out += ',';  // no error
+      out += '\n';
+    }
+  }
+};
+
 int threads_to_use(int threads) {
 #if defined(_OPENMP)
   return threads > 0 ? threads : omp_get_max_threads();
@@ -384,12 +614,25 @@ std::vector<rule> rules_shown(const output_context& o) {
 }
 
 void write_points(const output_context& o, io::output_file& out, int threads) {
+  if (o.sequential) {
+    out.write(header_text(sequential_point_columns(o)));
+    if (o.table.rows() >= large_input) progress("writing", o.table.rows());
+    write_blocks(out, o.table.series(), threads_to_use(threads), "wrote", sequential_point_rows{o});
+    return;
+  }
   out.write(header_text(point_columns(o)));
   if (o.table.rows() >= large_input) progress("writing", o.table.rows());
   write_blocks(out, o.table.series(), threads_to_use(threads), "wrote", point_rows{o});
 }
 
 void write_summary(const output_context& o, io::output_file& out, int threads) {
+  if (o.sequential) {
+    const std::vector<std::string> names = sequential_summary_columns(o);
+    out.write(header_text(names));
+    write_blocks(out, o.table.series(), threads_to_use(threads), "wrote the summary of",
+                 sequential_summary_rows{o, names.size() - o.table.groups - 1});
+    return;
+  }
   const std::vector<std::string> names = summary_columns(o);
   out.write(header_text(names));
   write_blocks(out, o.table.series(), threads_to_use(threads), "wrote the summary of",

@@ -14,6 +14,15 @@
 //   or, in the Making Data Count mode, per period: n_points, n_missing, cl, lcl, ucl, amr, the
 //   point-type counts, variation, target, assurance, trial_limits, and the rule summary;
 //   then, with --by, `error` (empty, or why the series could not be charted).
+// The sequential charts (cusum, ewma, bernoulli, racusum, vlad) have their own columns
+// (sequential.md §9.1): the --by columns, i, x (with --x), then per chart
+//   cusum      y, target, sigma, cusum_upper, cusum_lower, ucl, lcl, signal_upper, signal_lower
+//   ewma       y, target, sigma, ewma, cl, lcl, ucl, signal
+//   bernoulli  y, p0, p1, p2, w_upper, w_lower, s_upper, s_lower, ucl, lcl, signal_upper, signal_lower
+//   racusum    y, risk, w, cusum, ucl, signal
+//   vlad       y, risk, vlad
+// and per series (--summary): the --by columns, n_points, n_missing, the parameters used, the
+// signals per side and the first signal of each side (racusum: one side; vlad: the final vlad).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +33,7 @@
 #include "options.hpp"
 #include "series_table.hpp"
 #include "spc/batch.hpp"
+#include "spc/sequential.hpp"
 
 namespace spc::cli {
 
@@ -36,6 +46,8 @@ struct output_context {
   std::vector<std::uint8_t> failed;  ///< per series: not charted (nothing per point is written)
   std::vector<std::string> errors;   ///< per series: why, in the user's terms, or ""
   std::vector<rule> shown;           ///< the rules with a column of their own
+  /// A sequential chart's results (then `result` is empty and unused).
+  const sequential_batch_result* sequential = nullptr;
 };
 
 /// The rules that fired anywhere in the series that were charted, in precedence order.

@@ -310,7 +310,123 @@ void check_rules(const command& cmd, request& req) {
   req.mdc = std::move(m);
 }
 
+// --- The sequential charts (spc/sequential.hpp) ---------------------------------------------------
+// Which chart reads which parameter is the chart table's (chart_info::parameters); the values are
+// checked by the library's find_problem, worded here as options.
+
+struct sequential_option {
+  std::string_view option;  // the long name on the command line
+  chart_parameter parameter;
+};
+
+constexpr sequential_option sequential_options_table[] = {
+    {"target", chart_parameter::target},   {"sigma", chart_parameter::sigma},
+    {"freeze", chart_parameter::freeze},   {"no-screen", chart_parameter::screen},
+    {"screen", chart_parameter::screen},   {"k", chart_parameter::k},
+    {"h", chart_parameter::h},             {"headstart", chart_parameter::headstart},
+    {"reset", chart_parameter::reset},     {"no-reset", chart_parameter::reset},
+    {"lambda", chart_parameter::lambda},   {"L", chart_parameter::L},
+    {"asymptotic", chart_parameter::asymptotic}, {"p0", chart_parameter::p0},
+    {"or", chart_parameter::odds_ratio},   {"limit", chart_parameter::limit},
+    {"ra", chart_parameter::ra},           {"r0", chart_parameter::r0}};
+
+// The options of the run and Shewhart charts that mean nothing for a sequential chart
+// (sequential.md §3.4): refused rather than ignored.
+constexpr std::string_view shewhart_options[] = {"parts",       "exclude",    "cl",           "rules",
+                                                 "method",      "multiply",   "improvement",  "rebase",
+                                                 "fix-after",   "trend-points", "shift-points", "two-in-three"};
+
+// "the cusum chart", "the cusum and racusum charts": the charts that read a parameter.
+std::string charts_reading(chart_parameter p) {
+  std::vector<std::string_view> names;
+  for (const chart_info& c : chart_table())
+    if (c.reads(p)) names.push_back(c.name);
+  std::string s = "the ";
+  for (std::size_t k = 0; k < names.size(); ++k)
+    s += fmt::format("{}{}", k == 0 ? "" : k + 1 == names.size() ? " and " : ", ", names[k]);
+  return s + (names.size() == 1 ? " chart" : " charts");
+}
+
+// A Shewhart chart given an option of the sequential charts.
+void refuse_sequential_options(const command& cmd, const chart_info& c) {
+  for (const auto& [option, parameter] : sequential_options_table) {
+    // --target, --freeze and --(no-)screen are the Shewhart charts' (or the MDC mode's) too.
+    if (parameter == chart_parameter::target || parameter == chart_parameter::freeze ||
+        parameter == chart_parameter::screen)
+      continue;
+    if (cmd.was_given(option))
+      throw usage_error(fmt::format("option --{}: a parameter of {}, not of the {} chart", option,
+                                    charts_reading(parameter), c.name));
+  }
+  if (!cmd.risk.empty())
+    throw usage_error(fmt::format("option --risk: only the {} charts read predicted risks, not the {} chart",
+                                  names_where([](const chart_info& i) { return i.reads_risk; }), c.name));
+}
+
+void check_sequential(const command& cmd, request& req) {
+  const chart_info& c = *req.info;
+  for (std::string_view option : shewhart_options)
+    if (cmd.was_given(option))
+      throw usage_error(fmt::format("option --{}: does not apply to the {} chart, a sequential chart (it applies to the "
+                                    "run and Shewhart charts)",
+                                    option, c.name));
+  if (!cmd.n.empty())
+    throw usage_error(fmt::format(
+        "option --n: the {} chart takes no denominator: it reads one {} per row{}", c.name,
+        c.y_domain == value_domain::binary ? "outcome (0 or 1)" : "value",
+        c.y_domain == value_domain::binary ? "" : " (chart a rate by giving it as --y)"));
+  if (!cmd.sd.empty()) throw usage_error(fmt::format("option --sd: the {} chart takes no subgroup standard deviations", c.name));
+  if (c.reads_risk && cmd.risk.empty())
+    throw usage_error(fmt::format("option --risk: the {} chart needs the column of each patient's predicted risk "
+                                  "(--risk COL)",
+                                  c.name));
+  if (!c.reads_risk && !cmd.risk.empty())
+    throw usage_error(fmt::format("option --risk: the {} chart reads no predicted risks (only {} do)", c.name,
+                                  names_where([](const chart_info& i) { return i.reads_risk; })));
+  for (const auto& [option, parameter] : sequential_options_table)
+    if (cmd.was_given(option) && !c.reads(parameter))
+      throw usage_error(fmt::format("option --{}: not a parameter of the {} chart (it is a parameter of {})", option, c.name,
+                                    charts_reading(parameter)));
+  for (const auto& b : cmd.by) {
+    if (b.empty()) throw usage_error("option --by: a column name is empty");
+    for (const std::string* v : {&cmd.x, &cmd.y, &cmd.risk})
+      if (*v == b) throw usage_error(fmt::format("option --by: column '{}' is also a value or label column", b));
+  }
+
+  sequential_options o;
+  o.chart = c.type;
+  const bool screen = !cmd.no_screen;
+  o.cusum.target = o.ewma.target = cmd.target;
+  o.cusum.sigma = o.ewma.sigma = cmd.sigma.value_or(na);
+  o.cusum.freeze = o.ewma.freeze = o.bernoulli.freeze = cmd.freeze;
+  o.cusum.screen_mr = o.ewma.screen_mr = screen;
+  o.cusum.reset = o.bernoulli.reset = o.racusum.reset = !cmd.no_reset;
+  o.cusum.k = cmd.k.value_or(o.cusum.k);
+  o.cusum.h = cmd.h.value_or(o.cusum.h);
+  o.cusum.headstart = cmd.headstart.value_or(o.cusum.headstart);
+  o.ewma.lambda = cmd.lambda.value_or(o.ewma.lambda);
+  o.ewma.L = cmd.L.value_or(o.ewma.L);
+  o.ewma.asymptotic = cmd.asymptotic;
+  o.bernoulli.p0 = cmd.p0.value_or(na);
+  o.bernoulli.odds_ratio = cmd.odds_ratio.value_or(o.bernoulli.odds_ratio);
+  o.bernoulli.limit = cmd.limit.value_or(o.bernoulli.limit);
+  o.racusum.ra = cmd.ra.value_or(o.racusum.ra);
+  o.racusum.r0 = cmd.r0.value_or(o.racusum.r0);
+  o.racusum.h = cmd.h.value_or(o.racusum.h);
+  // The library's checks of the values, worded as options (freeze beyond the series is found
+  // once the series is read).
+  if (auto problem = find_problem(o)) {
+    const std::string_view option = option_of(problem->argument());
+    throw usage_error(fmt::format("option --{}: {}", option.empty() ? problem->argument() : option, problem->problem()));
+  }
+  req.sequential = std::move(o);
+}
+
 }  // namespace
+
+bool command::was_given(std::string_view option) const {
+  return std::find(given.begin(), given.end(), option) != given.end();
+}
 
 std::string rule_list_text(rule_mask mask, std::string_view separator) {
   std::string s;
@@ -324,7 +440,10 @@ std::string_view option_of(std::string_view argument) noexcept {
   constexpr std::pair<std::string_view, std::string_view> names[] = {
       {"freeze", "freeze"}, {"parts", "parts"},   {"exclude", "exclude"}, {"cl", "cl"},
       {"method", "method"}, {"chart", "chart"},   {"rebase", "rebase"},   {"fix_after_n_points", "fix-after"},
-      {"target", "target"}, {"mdc.trend", "trend-points"}, {"mdc.shift", "shift-points"}};
+      {"target", "target"}, {"mdc.trend", "trend-points"}, {"mdc.shift", "shift-points"},
+      // The sequential charts' parameters (spc/sequential.hpp).
+      {"sigma", "sigma"}, {"k", "k"}, {"h", "h"}, {"headstart", "headstart"}, {"lambda", "lambda"}, {"L", "L"},
+      {"p0", "p0"}, {"odds_ratio", "or"}, {"limit", "limit"}, {"ra", "ra"}, {"r0", "r0"}};
   for (const auto& [name, option] : names)
     if (argument == name) return option;
   return {};
@@ -339,6 +458,14 @@ request check_command(const command& cmd, bool grouped) {
   req.chart = *chart;
   req.info = &info(*chart);
   req.grouped = grouped;
+  if (req.info->sequential()) {
+    check_sequential(cmd, req);
+    check_outputs(cmd, grouped);
+    req.per_point = !grouped || !cmd.output.empty() || cmd.summary.empty();
+    req.report = !grouped && !cmd.output.empty() && cmd.output != "-" && cmd.summary != "-";
+    return req;
+  }
+  refuse_sequential_options(cmd, *req.info);
   req.options.chart = *chart;
   req.options.freeze = cmd.freeze;
   req.options.parts = cmd.parts;
@@ -426,8 +553,8 @@ void add_options(CLI::App* sub, command& cmd, bool grouped) {
       ->group("Chart");
   CLI::Option* no_screen =
       sub->add_flag("--no-screen", cmd.no_screen,
-                    "I chart and Making Data Count mode: keep every moving range in sigma (by default moving "
-                    "ranges above 3.267 times their mean are screened out, Nelson 1982)")
+                    "I chart, Making Data Count mode, cusum and ewma: keep every moving range in sigma (by default "
+                    "moving ranges above 3.267 times their mean are screened out, Nelson 1982)")
           ->group("Chart");
   sub->add_flag("--screen", cmd.screen, "Screen large moving ranges out of sigma: the default, given for clarity")
       ->excludes(no_screen)
@@ -437,7 +564,8 @@ void add_options(CLI::App* sub, command& cmd, bool grouped) {
   const char* every = grouped ? " of every series" : "";
   sub->add_option("--freeze", cmd.freeze,
                   fmt::format("Baseline{}: centre line and limits from points 1..N, applied to every point (0 = "
-                              "no freeze; ignored when --parts is given){}",
+                              "no freeze; ignored when --parts is given); for cusum, ewma and bernoulli the "
+                              "estimated target, sigma or p0{}",
                               every, grouped ? ". A shorter series fails with a message" : ""))
       ->type_name("N")
       ->transform(position_validator(true))
@@ -501,7 +629,8 @@ void add_options(CLI::App* sub, command& cmd, bool grouped) {
       ->group("Making Data Count");
   sub->add_option("--target", cmd.target,
                   "Making Data Count mode: a target value, judged against the process limits (assurance: "
-                  "consistent_pass, consistent_fail or inconsistent)")
+                  "consistent_pass, consistent_fail or inconsistent). cusum and ewma: the in-control mean mu0 "
+                  "(default: the mean of the baseline)")
       ->check(number_validator(false))
       ->type_name("VALUE")
       ->group("Making Data Count");
@@ -519,6 +648,49 @@ void add_options(CLI::App* sub, command& cmd, bool grouped) {
       ->type_name("N")
       ->transform(fix_after_validator())
       ->group("Making Data Count");
+
+  // Sequential charts (spc/sequential.hpp, docs/sequential.md). Values are checked by the library
+  // (find_problem), so the validators only ask for numbers.
+  auto sequential = [&](const char* name, std::optional<double>& value, const char* type, const std::string& help) {
+    sub->add_option(name, value, help)->check(number_validator(false))->type_name(type)->group("Sequential");
+  };
+  sub->add_option("--risk", cmd.risk,
+                  "racusum and vlad: column of each patient's predicted risk of the outcome, in (0, 1) (from a risk "
+                  "model, e.g. Parsonnet or EuroSCORE); --y is then the outcome, 0 or 1 (true/false also read)")
+      ->type_name("COL")
+      ->group("Sequential");
+  sequential("--sigma", cmd.sigma, "S",
+             "cusum and ewma: the in-control standard deviation (default: estimated from the baseline's moving "
+             "ranges as the I chart does)");
+  sequential("--k", cmd.k, "K", "cusum: reference value in sigma, k = shift/2 for the shift to detect (default 0.5)");
+  sequential("--h", cmd.h, "H",
+             "cusum: decision interval in sigma (default 5: two-sided ARL0 465); racusum: the decision limit "
+             "(default 4.5, Steiner et al. 2000). 'spc arl --arl0' finds it for an in-control ARL");
+  sequential("--headstart", cmd.headstart, "HS",
+             "cusum: fast initial response, each side starts (and restarts) at HS sigma, 0 <= HS < h (default 0; "
+             "h/2 is usual)");
+  CLI::Option* reset =
+      sub->add_flag("--reset", cmd.reset,
+                    "cusum, bernoulli, racusum: restart a side after its signal (the default, given for clarity)")
+          ->group("Sequential");
+  sub->add_flag("--no-reset", cmd.no_reset, "cusum, bernoulli, racusum: let the statistic run on after a signal")
+      ->excludes(reset)
+      ->group("Sequential");
+  sequential("--lambda", cmd.lambda, "LAMBDA", "ewma: weight of the newest value, in (0, 1] (default 0.2)");
+  sequential("--L", cmd.L, "L", "ewma: limit width in sigma of the EWMA (default 3)");
+  sub->add_flag("--asymptotic", cmd.asymptotic,
+                "ewma: steady-state limits (default: the exact limits, narrower for the first points)")
+      ->group("Sequential");
+  sequential("--p0", cmd.p0, "P",
+             "bernoulli: baseline risk in (0, 1) (default: the share of events in the baseline, --freeze N or every "
+             "point; not with --freeze)");
+  sequential("--or", cmd.odds_ratio, "OR",
+             "bernoulli: odds ratio to detect, > 1: the upper side detects odds x OR, the lower side odds / OR "
+             "(default 2)");
+  sequential("--limit", cmd.limit, "LIMIT", "bernoulli: decision limit of both sides (default 3.5)");
+  sequential("--ra", cmd.ra, "RA",
+             "racusum: odds ratio to detect, > 1 a deterioration, < 1 an improvement (default 2)");
+  sequential("--r0", cmd.r0, "R0", "racusum: odds ratio in control (default 1: the risk model holds)");
 
   // Output
   sub->add_option("--multiply", cmd.multiply,
@@ -550,6 +722,13 @@ void add_options(CLI::App* sub, command& cmd, bool grouped) {
         ->check(CLI::Range(0, 4096))
         ->capture_default_str()
         ->group("Output");
+
+  // Which options were given (command::given), once parsing is complete.
+  sub->parse_complete_callback([sub, &cmd] {
+    cmd.given.clear();
+    for (const CLI::Option* option : sub->get_options())
+      if (option->count() > 0 && !option->get_lnames().empty()) cmd.given.push_back(option->get_lnames().front());
+  });
 }
 
 }  // namespace spc::cli

@@ -20,6 +20,7 @@
 #include "spc/chart.hpp"
 #include "spc/mdc.hpp"
 #include "spc/rules.hpp"
+#include "spc/sequential.hpp"
 
 namespace CLI {
 class App;
@@ -73,6 +74,15 @@ struct command {
   // Output
   std::string output, summary;
   int threads = 0;
+  // The sequential charts (cusum, ewma, bernoulli, racusum, vlad); --target above is also theirs.
+  // Not given = the library's default (spc/sequential.hpp).
+  std::string risk;  ///< column of predicted risks (racusum, vlad)
+  std::optional<double> sigma, k, h, headstart, lambda, L, p0, odds_ratio, limit, ra, r0;
+  bool reset = false, no_reset = false, asymptotic = false;
+  /// The long names of the options given on the command line ("k", "no-reset", ...), for the
+  /// checks that depend on whether an option was given rather than on its value.
+  std::vector<std::string> given;
+  bool was_given(std::string_view option) const;
 };
 
 /// Registers every option on a subcommand; `grouped` adds --by and --threads (spc batch).
@@ -86,6 +96,8 @@ struct request {
   chart_options options;          ///< freeze, parts, exclude, cl, method, screening
   rule_options rules;             ///< rules.rules == 0: no --rules
   std::optional<mdc_options> mdc; ///< the Making Data Count mode (--chart i --rules mdc)
+  /// A sequential chart (spc/sequential.hpp): its options; the Shewhart fields above are unused.
+  std::optional<sequential_options> sequential;
   bool raw_subgroups = false;     ///< xbar / s without --sd: one row per measurement, grouped by x
   bool grouped = false;           ///< spc batch
   bool per_point = true;          ///< the per-point output is asked for
@@ -99,8 +111,8 @@ struct request {
 request check_command(const command& cmd, bool grouped);
 
 /// The command-line option behind an argument of the library's input_error ("freeze" ->
-/// "freeze", "fix_after_n_points" -> "fix-after", "mdc.trend" -> "trend-points"), or "" when the
-/// argument is a data column (y, n, sd).
+/// "freeze", "fix_after_n_points" -> "fix-after", "mdc.trend" -> "trend-points", "odds_ratio"
+/// -> "or"), or "" when the argument is a data column (y, n, sd, risk).
 std::string_view option_of(std::string_view argument) noexcept;
 
 /// The names of the rules in a mask, in precedence order, joined by `separator`.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <optional>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "report.hpp"
 #include "series_table.hpp"
 #include "spc/batch.hpp"
+#include "spc/sequential.hpp"
 
 namespace spc::cli {
 
@@ -39,13 +41,17 @@ struct problem_text {
   bool option = false;
 };
 
-problem_text describe_problem(const command& cmd, const series_table& t, const batch_summary& sum, std::size_t s) {
+problem_text describe_problem(const command& cmd, const request& req, const series_table& t, const series_problem* p,
+                              std::size_t s) {
   if (!t.bad_value[s].empty()) return {t.bad_value[s]};
-  const series_problem* p = sum.problem(s);
   if (!p) return {};
   const std::string& arg = p->error.argument();
   const std::string& problem = p->error.problem();
-  if (arg == "y" || arg == "n" || arg == "sd") {
+  // A sequential chart's parameter that the data cannot give (the values given were checked before
+  // reading, so an error about target, sigma or p0 is about their estimate from the baseline).
+  if (req.sequential && (arg == "target" || arg == "sigma" || arg == "p0"))
+    return {fmt::format("column '{}': {} {}; give --{}", cmd.y, arg, problem, arg)};
+  if (arg == "y" || arg == "n" || arg == "sd" || arg == "risk") {
     const auto rows_of_point = [&](std::size_t k) { return t.point_rows_offsets[k + 1] - t.point_rows_offsets[k]; };
     if (t.aggregated && t.aggregation != row_aggregation::subgroup && p->row != input_error::npos &&
         rows_of_point(p->row) > 1) {
@@ -63,7 +69,7 @@ problem_text describe_problem(const command& cmd, const series_table& t, const b
                             t.x_of(p->row), cmd.x, rows_text(t, p->row), what, cmd.y, problem)};
       return {fmt::format("subgroup {} computed from column '{}': {}", what, cmd.y, problem)};
     }
-    const std::string& given = arg == "y" ? cmd.y : arg == "n" ? cmd.n : cmd.sd;
+    const std::string& given = arg == "y" ? cmd.y : arg == "n" ? cmd.n : arg == "sd" ? cmd.sd : cmd.risk;
     const std::string& column = given.empty() ? arg : given;
     if (p->row != input_error::npos)
       return {fmt::format("row {}, column '{}': {}", t.row_in_file(p->row), column, problem)};
@@ -87,10 +93,93 @@ void progress(std::string_view what, std::size_t rows, std::string_view extra) {
   std::fflush(stderr);
 }
 
+namespace {
+
+// The series that could not be charted: spc chart fails (nothing is written); spc batch records
+// why in `out`. Returns the number of failed series.
+std::size_t collect_failures(output_context& out, const std::vector<series_status>& status,
+                             const std::function<const series_problem*(std::size_t)>& problem) {
+  const series_table& t = out.table;
+  std::size_t failures = 0;
+  for (std::size_t s = 0; s < t.series(); ++s) {
+    if (t.bad_value[s].empty() && status[s] == series_status::ok) continue;
+    const problem_text why = describe_problem(out.cmd, out.req, t, problem(s), s);
+    if (!out.req.grouped) {
+      // spc chart: its one series failed, so the command fails and writes nothing.
+      if (why.option) throw usage_error(why.text);
+      throw data_error(fmt::format("{}: {}", t.source, why.text));
+    }
+    out.errors[s] = why.text;
+    out.failed[s] = 1;
+    ++failures;
+  }
+  return failures;
+}
+
+// The exit status, after listing the series that could not be charted on standard error.
+int finish(const output_context& out, std::size_t failures) {
+  const series_table& t = out.table;
+  const std::size_t rows = t.rows(), S = t.series();
+  if (failures == 0) {
+    if (rows >= large_input) progress(fmt::format("done: {} series,", S), rows);
+    return exit_ok;
+  }
+  constexpr std::size_t shown = 10;
+  std::size_t listed = 0;
+  for (std::size_t s = 0; s < S && listed < shown; ++s) {
+    if (!out.failed[s]) continue;
+    fmt::print(stderr, "spc: error: {}: series {}: {}\n", t.source, t.series_name(out.cmd, s), out.errors[s]);
+    ++listed;
+  }
+  if (failures > listed)
+    fmt::print(stderr,
+               "spc: error: and {} more series that could not be charted (see the summary's error column)\n",
+               failures - listed);
+  fmt::print(stderr, "spc batch: {} of {} series charted, {} could not be\n", S - failures, S, failures);
+  return exit_data_error;
+}
+
+// Every output is opened (as a temporary file) before any is written and committed only when
+// all are complete, so that a failure leaves none of them behind.
+void write_outputs(const output_context& out) {
+  std::optional<io::output_file> points, summary;
+  if (out.req.per_point) points.emplace(out.cmd.output);
+  if (!out.cmd.summary.empty()) summary.emplace(out.cmd.summary);
+  if (points) write_points(out, *points, out.cmd.threads);
+  if (summary) write_summary(out, *summary, out.cmd.threads);
+  if (points) points->commit();
+  if (summary) summary->commit();
+}
+
+// The sequential charts (spc/sequential.hpp): their own batch engine and outputs, the same
+// reading, error translation and writing.
+int run_sequential(const command& cmd, const request& req, const series_table& t) {
+  const std::size_t rows = t.rows(), S = t.series();
+  if (rows >= large_input) progress(fmt::format("computing {} series,", S), rows);
+  sequential_batch_input in;
+  in.y = t.y;
+  in.risk = t.risk;
+  in.offsets = t.offsets;
+  sequential_batch_options bo;
+  bo.options = *req.sequential;
+  bo.threads = cmd.threads;
+  const sequential_batch_result r = sequential_batch(in, bo, req.per_point || req.report);
+  const batch_result no_shewhart;
+  output_context out{cmd, req, t, no_shewhart, std::vector<std::uint8_t>(S, 0), std::vector<std::string>(S), {}, &r};
+  const std::size_t failures =
+      collect_failures(out, r.summary.status, [&](std::size_t s) { return r.summary.problem(s); });
+  write_outputs(out);
+  if (req.report) print_report(out);
+  return finish(out, failures);
+}
+
+}  // namespace
+
 int run_pipeline(const command& cmd, bool grouped) {
   start_progress(grouped ? "spc batch" : "spc chart");
   const request req = check_command(cmd, grouped);
   const series_table t = read_series(cmd, req);
+  if (req.sequential) return run_sequential(cmd, req, t);
   const std::size_t rows = t.rows(), S = t.series();
   if (rows >= large_input) progress(fmt::format("computing {} series,", S), rows);
 
@@ -125,49 +214,13 @@ int run_pipeline(const command& cmd, bool grouped) {
 
   // Series that could not be charted: unreadable values first, then the engine's problems.
   output_context out{cmd, req, t, r, std::vector<std::uint8_t>(S, 0), std::vector<std::string>(S), {}};
-  std::size_t failures = 0;
-  for (std::size_t s = 0; s < S; ++s) {
-    if (t.bad_value[s].empty() && r.summary.status[s] == series_status::ok) continue;
-    const problem_text why = describe_problem(cmd, t, r.summary, s);
-    if (!grouped) {
-      // spc chart: its one series failed, so the command fails and writes nothing.
-      if (why.option) throw usage_error(why.text);
-      throw data_error(fmt::format("{}: {}", t.source, why.text));
-    }
-    out.errors[s] = why.text;
-    out.failed[s] = 1;
-    ++failures;
-  }
+  const std::size_t failures =
+      collect_failures(out, r.summary.status, [&](std::size_t s) { return r.summary.problem(s); });
   if (req.any_rules()) out.shown = rules_shown(out);
 
-  // Every output is opened (as a temporary file) before any is written and committed only when
-  // all are complete, so that a failure leaves none of them behind.
-  std::optional<io::output_file> points, summary;
-  if (req.per_point) points.emplace(cmd.output);
-  if (!cmd.summary.empty()) summary.emplace(cmd.summary);
-  if (points) write_points(out, *points, cmd.threads);
-  if (summary) write_summary(out, *summary, cmd.threads);
-  if (points) points->commit();
-  if (summary) summary->commit();
+  write_outputs(out);
   if (req.report) print_report(out);
-
-  if (failures == 0) {
-    if (rows >= large_input) progress(fmt::format("done: {} series,", S), rows);
-    return exit_ok;
-  }
-  constexpr std::size_t shown = 10;
-  std::size_t listed = 0;
-  for (std::size_t s = 0; s < S && listed < shown; ++s) {
-    if (!out.failed[s]) continue;
-    fmt::print(stderr, "spc: error: {}: series {}: {}\n", t.source, t.series_name(cmd, s), out.errors[s]);
-    ++listed;
-  }
-  if (failures > listed)
-    fmt::print(stderr,
-               "spc: error: and {} more series that could not be charted (see the summary's error column)\n",
-               failures - listed);
-  fmt::print(stderr, "spc batch: {} of {} series charted, {} could not be\n", S - failures, S, failures);
-  return exit_data_error;
+  return finish(out, failures);
 }
 
 }  // namespace spc::cli

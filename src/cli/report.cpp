@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -239,13 +240,111 @@ struct reporter {
     if (!periods.empty())
       fmt::print("Assurance{}: {}\n", periods.size() > 1 ? " (the last period)" : "", assurance_text(periods.back()));
   }
+
+  // --- The sequential charts: the parameters used (given or estimated) and the signals ----------
+
+  static const char* how(bool estimated) { return estimated ? "estimated" : "given"; }
+
+  std::string baseline_text(std::size_t freeze) const {
+    return freeze > 0 ? fmt::format("points 1-{}", freeze) : std::string("every point");
+  }
+
+  // The positions (0-based, of series 0) where a per-point flag is set.
+  std::vector<std::size_t> where(const std::vector<std::uint8_t>& flag) const {
+    std::vector<std::size_t> at;
+    for (std::size_t i = 0; i < flag.size(); ++i)
+      if (flag[i]) at.push_back(i);
+    return at;
+  }
+
+  void signal_line(std::string_view side, const std::vector<std::uint8_t>& flag) const {
+    const std::vector<std::size_t> at = where(flag);
+    if (at.empty())
+      fmt::print("  {}: no signal\n", side);
+    else
+      fmt::print("  {}: {} at {}\n", side, plural(at.size(), "signal"), points(at));
+  }
+
+  void sequential() const {
+    const sequential_batch_result& q = *o.sequential;
+    const sequential_summary& summary = q.summary.series[0];
+    const sequential_counts& c = counts_of(summary);
+    const std::size_t freeze = o.cmd.freeze;
+    std::string head = fmt::format("{} of '{}'", o.req.info->title, o.cmd.y);
+    if (o.req.info->reads_risk) head += fmt::format(" against the predicted risks '{}'", o.cmd.risk);
+    fmt::print("{} from {}: {}{}; written to {}\n", head, t.source, plural(c.n_points, "point"),
+               c.n_missing ? fmt::format(" ({} missing, skipped)", c.n_missing) : std::string(), o.cmd.output);
+    if (const auto* u = std::get_if<cusum_summary>(&summary)) {
+      const cusum_state& st = u->state;
+      fmt::print("Target {} ({}); sigma {} ({}{}{})\n", number(st.target), how(u->target_estimated), number(st.sigma),
+                 how(u->sigma_estimated), u->sigma_estimated ? " from the moving ranges of " + baseline_text(freeze) : "",
+                 u->sigma_estimated && !o.req.sequential->cusum.screen_mr ? ", not screened" : "");
+      fmt::print("k {} (reference value {}), h {} (decision interval +-{}), headstart {}; {}\n", number(st.k),
+                 number(st.k * st.sigma), number(st.h), number(u->ucl()), number(st.headstart),
+                 st.reset ? "a side restarts after its signal" : "no reset (--no-reset)");
+      fmt::print("Signals:\n");
+      signal_line("upper (an increase)", q.signal_upper);
+      signal_line("lower (a decrease)", q.signal_lower);
+    } else if (const auto* e = std::get_if<ewma_summary>(&summary)) {
+      const ewma_state& st = e->state;
+      fmt::print("Target {} ({}); sigma {} ({}{})\n", number(st.target), how(e->target_estimated), number(st.sigma),
+                 how(e->sigma_estimated), e->sigma_estimated ? " from the moving ranges of " + baseline_text(freeze) : "");
+      double lcl = 0, ucl = 0;
+      ewma_state steady = st;
+      steady.asymptotic = true;
+      ewma_limits(steady, 0, lcl, ucl);
+      fmt::print("lambda {}, L {}; {} (steady state {} to {})\n", number(st.lambda), number(st.L),
+                 st.asymptotic ? "asymptotic limits" : "exact limits, narrower for the first points", number(lcl),
+                 number(ucl));
+      if (!st.asymptotic)
+        fmt::print("Note: 'spc arl' gives the ARL with the asymptotic limits; with the exact limits the in-control "
+                   "ARL is a few per cent lower (--asymptotic charts with the limits spc arl assumes)\n");
+      std::vector<std::uint8_t> above(q.signal_upper.size()), below(q.signal_upper.size());
+      for (std::size_t i = 0; i < above.size(); ++i) {
+        above[i] = q.signal_upper[i] && q.statistic[i] > q.ucl[i];
+        below[i] = q.signal_upper[i] && q.statistic[i] < q.lcl[i];
+      }
+      fmt::print("Signals:\n");
+      signal_line("above the upper limit", above);
+      signal_line("below the lower limit", below);
+    } else if (const auto* b = std::get_if<bernoulli_cusum_summary>(&summary)) {
+      const bernoulli_cusum_state& st = b->state;
+      fmt::print("Baseline risk p0 {} ({}{})\n", number(st.p0), how(b->p0_estimated),
+                 b->p0_estimated ? " from the outcomes of " + baseline_text(freeze) : "");
+      fmt::print("Odds ratio {}: the upper side tests a risk of {}, the lower side {}; limit +-{}; {}\n",
+                 number(st.odds_ratio), number(bernoulli_p1(st)), number(bernoulli_p2(st)), number(st.limit),
+                 st.reset ? "a side restarts after its signal" : "no reset (--no-reset)");
+      fmt::print("Signals:\n");
+      signal_line("upper (deterioration)", q.signal_upper);
+      signal_line("lower (improvement)", q.signal_lower);
+    } else if (const auto* a = std::get_if<racusum_summary>(&summary)) {
+      const racusum_state& st = a->state;
+      fmt::print("Odds ratio {} against {} ({}), h {}; {}\n", number(st.ra), number(st.r0),
+                 st.ra > st.r0 ? "detects a deterioration" : "detects an improvement", number(st.h),
+                 st.reset ? "restarts after a signal" : "no reset (--no-reset)");
+      fmt::print("Signals:\n");
+      signal_line(st.ra > st.r0 ? "deterioration" : "improvement", q.signal_upper);
+    } else if (const auto* v = std::get_if<vlad_summary>(&summary)) {
+      const vlad_state& st = v->state;
+      if (st.values == 0) {
+        fmt::print("No patient has both an outcome and a risk\n");
+      } else {
+        const double lives = st.vlad;
+        fmt::print("VLAD after {}: {} (expected minus observed outcomes: {} {} than predicted)\n",
+                   plural(st.values, "patient"), number(lives), number(std::fabs(lives)),
+                   lives >= 0 ? "fewer" : "more");
+      }
+    }
+  }
 };
 
 }  // namespace
 
 void print_report(const output_context& out) {
   const reporter r{out};
-  if (out.req.mdc)
+  if (out.sequential)
+    r.sequential();
+  else if (out.req.mdc)
     r.mdc();
   else
     r.chart();

@@ -18,6 +18,18 @@ namespace {
 
 constexpr double missing_number = std::numeric_limits<double>::quiet_NaN();
 
+// An outcome cell of the charts of 0/1 outcomes (bernoulli, racusum, vlad): a number, or a
+// logical as R and pandas write them (TRUE/FALSE, True/False, true/false) read as 1/0.
+bool parse_outcome(std::string_view cell, double& value) {
+  double v = 0;
+  if (io::parse_number(cell, v, '.') == io::number_status::number) return value = v, true;
+  for (std::string_view t : {"TRUE", "True", "true"})
+    if (cell == t) return value = 1, true;
+  for (std::string_view f : {"FALSE", "False", "false"})
+    if (cell == f) return value = 0, true;
+  return false;
+}
+
 // --- x: dates, numbers or text ---------------------------------------------------------------------
 
 // Days from 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
@@ -322,6 +334,8 @@ series_table read_series(const command& cmd, const request& req) {
   const std::size_t n_col = cmd.n.empty() ? none : in.column(cmd.n);
   const std::size_t sd_col = cmd.sd.empty() ? none : in.column(cmd.sd);
   const std::size_t x_col = cmd.x.empty() ? none : in.column(cmd.x);
+  const std::size_t risk_col = cmd.risk.empty() ? none : in.column(cmd.risk);
+  const bool outcomes = req.info->y_domain == value_domain::binary;
   const std::size_t groups = by_col.size();
   d.groups = groups;
 
@@ -352,9 +366,11 @@ series_table read_series(const command& cmd, const request& req) {
     return false;
   };
   const char decimal = req.dialect.decimal;
-  auto number = [&](std::string_view cell, const std::string& column, std::uint32_t series) {
+  auto number = [&](std::string_view cell, const std::string& column, std::uint32_t series, bool outcome = false) {
     double v = missing_number;
-    const io::number_status status = io::parse_number(cell, v, decimal);
+    io::number_status status = io::parse_number(cell, v, decimal);
+    // An outcome may also be a logical (TRUE/FALSE), read as 1/0.
+    if (outcome && status == io::number_status::not_a_number && parse_outcome(cell, v)) status = io::number_status::number;
     if (status == io::number_status::not_a_number || status == io::number_status::out_of_range) {
       if (d.bad_value[series].empty())
         d.bad_value[series] = fmt::format("row {}, column '{}': {}", in.row(), column,
@@ -399,7 +415,8 @@ series_table read_series(const command& cmd, const request& req) {
       have_current = true;
     }
     if (groups > 0) series_of_row.push_back(current);
-    d.y.push_back(number(f[y_col], cmd.y, current));
+    d.y.push_back(number(f[y_col], cmd.y, current, outcomes));
+    if (risk_col != none) d.risk.push_back(number(f[risk_col], cmd.risk, current));
     if (n_col != none) d.n.push_back(number(f[n_col], cmd.n, current));
     if (sd_col != none) d.sd.push_back(number(f[sd_col], cmd.sd, current));
     if (x_col != none) {
@@ -417,6 +434,7 @@ series_table read_series(const command& cmd, const request& req) {
       d.y.reserve(expected);
       if (n_col != none) d.n.reserve(expected);
       if (sd_col != none) d.sd.reserve(expected);
+      if (risk_col != none) d.risk.reserve(expected);
       if (x_col != none) {
         d.x.reserve(expected);
         d.x_text.reserve(d.x_text.size() * (expected / rows + 1));
@@ -455,12 +473,14 @@ series_table read_series(const command& cmd, const request& req) {
       permute(d.y);
       permute(d.n);
       permute(d.sd);
+      permute(d.risk);
       permute(d.x);
       d.file_row.resize(rows);
       for (std::size_t r = 0; r < rows; ++r) d.file_row[to[r]] = r + 1;
     }
   }
-  if (x_col != none) make_points(d, cmd, req);
+  // Sequential charts read case by case in file order: two operations on one day are two cases.
+  if (x_col != none && !req.sequential) make_points(d, cmd, req);
   return d;
 }
 

@@ -33,6 +33,7 @@ struct label_ref {
 struct series_table {
   std::string source;                   ///< file name, or "standard input"
   std::vector<double> y, n, sd;         ///< one element per point, series after series
+  std::vector<double> risk;             ///< --risk (racusum, vlad), aligned with y; empty without
   std::vector<label_ref> x;             ///< labels of --x (empty without --x)
   std::string x_text;                   ///< the labels' text
   std::vector<std::size_t> offsets{0};  ///< S+1 series boundaries
