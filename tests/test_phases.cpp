@@ -25,6 +25,12 @@ using test::phase_golden_case;
 
 namespace {
 
+chart_options chart_of(chart_type c) {
+  chart_options o;
+  o.chart = c;
+  return o;
+}
+
 // --- Comparing with the golden suite --------------------------------------------------------------
 
 // The expected per-point part and centre line, and the expected phases (first, last, cl, reason;
@@ -137,4 +143,166 @@ TEST_CASE("phases golden: every runcharter case agrees through the library") {
     bad += compare(g, through_library(g), true);
   }
   CHECK(bad == 0);
+}
+
+namespace {
+
+// Every case of `cases` (none in the MDC mode) as one series of one batch, each with its own
+// option set and phase options, computed in `threads` threads.
+struct phased_batch {
+  std::vector<double> y, n;
+  std::vector<std::size_t> offsets{0};
+  std::vector<chart_options> sets;
+  std::vector<std::optional<phase_options>> phases;
+  std::vector<const phase_golden_case*> of_series;
+  batch_result result;
+
+  phased_batch(const std::vector<const phase_golden_case*>& cases, int threads, bool per_point = true) {
+    for (const phase_golden_case* g : cases) {
+      y.insert(y.end(), g->y.begin(), g->y.end());
+      if (g->n.empty())
+        n.insert(n.end(), g->y.size(), 1.0);
+      else
+        n.insert(n.end(), g->n.begin(), g->n.end());
+      offsets.push_back(y.size());
+      sets.push_back(g->chart_options_());
+      phases.emplace_back(g->phases);
+      of_series.push_back(g);
+    }
+    batch_input in{.y = y, .n = n, .offsets = offsets};
+    batch_options o{.sets = sets, .threads = threads, .phases = phases};
+    result = qic_batch(in, o, per_point);
+  }
+
+  computed_phases series(std::size_t s) const {
+    computed_phases c;
+    const std::size_t a = offsets[s], b = offsets[s + 1];
+    if (!result.part.empty()) {
+      c.part.assign(result.part.begin() + static_cast<std::ptrdiff_t>(a), result.part.begin() + static_cast<std::ptrdiff_t>(b));
+      c.cl.assign(result.cl.begin() + static_cast<std::ptrdiff_t>(a), result.cl.begin() + static_cast<std::ptrdiff_t>(b));
+    }
+    const batch_summary& sum = result.summary;
+    for (std::size_t k = sum.part_offsets[s]; k < sum.part_offsets[s + 1]; ++k) {
+      phase_proposal p = sum.phases[k];
+      CHECK(p.first == sum.parts[k].summary.first);
+      CHECK(p.last == sum.parts[k].summary.last);
+      p.cl = sum.parts[k].summary.cl;
+      c.phases.push_back(p);
+    }
+    return c;
+  }
+};
+
+std::vector<const phase_golden_case*> golden_series(bool runcharter) {
+  std::vector<const phase_golden_case*> out;
+  for (const auto& g : runcharter ? test::runcharter_phase_cases() : test::auto_phase_cases())
+    if (!g.mdc() && !g.expect_error) out.push_back(&g);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("phases golden: every case agrees through the batch engine, one option set per series") {
+  for (const bool runcharter : {false, true}) {
+    const auto cases = golden_series(runcharter);
+    for (const int threads : {1, 3}) {
+      const phased_batch b(cases, threads);
+      REQUIRE(b.result.summary.problems.empty());
+      REQUIRE(b.result.summary.phases.size() == b.result.summary.parts.size());
+      int bad = 0;
+      for (std::size_t s = 0; s < cases.size(); ++s) {
+        const computed_phases c = b.series(s);
+        bad += compare(*cases[s], c, true);
+        // Bitwise what qic_phased gives on the series alone.
+        const phased_chart alone = qic_phased(cases[s]->series(), cases[s]->chart_options_(), cases[s]->phases);
+        const std::size_t a = b.offsets[s];
+        for (std::size_t i = 0; i < alone.chart.size(); ++i) {
+          const auto same = [](double x, double y) { return (std::isnan(x) && std::isnan(y)) || x == y; };
+          bad += !same(alone.chart.cl[i], b.result.cl[a + i]) || !same(alone.chart.ucl[i], b.result.ucl[a + i]) ||
+                 !same(alone.chart.lcl[i], b.result.lcl[a + i]) || alone.chart.baseline[i] != b.result.baseline[a + i];
+        }
+        const batch_summary& sum = b.result.summary;
+        for (std::size_t k = 0; k < alone.chart.parts.size(); ++k)
+          bad += !(alone.chart.parts[k].runs == sum.parts[sum.part_offsets[s] + k].summary.runs);
+      }
+      CHECK(bad == 0);
+    }
+  }
+}
+
+TEST_CASE("phases golden: the Making Data Count case through the batch engine (proposals as rebase positions)") {
+  for (const auto& g : test::auto_phase_cases()) {
+    if (!g.mdc()) continue;
+    batch_rules rules;
+    rules.rules = mdc_rules();
+    rules.mdc = mdc_options{};
+    rules.mdc->direction = *parse_improvement_direction(g.improvement);
+    const chart_options i_chart = chart_of(chart_type::i);
+    const std::optional<phase_options> phases = g.phases;
+    const std::vector<std::size_t> offsets{0, g.y.size()};
+    const batch_result r = qic_batch({.y = g.y, .offsets = offsets},
+                                     {.sets = {&i_chart, 1}, .rules = {&rules, 1}, .phases = {&phases, 1}});
+    computed_phases c;
+    c.part = r.part;
+    c.cl = r.cl;
+    REQUIRE(r.summary.phases.size() == r.summary.periods.size());
+    for (std::size_t k = 0; k < r.summary.phases.size(); ++k) {
+      phase_proposal p = r.summary.phases[k];
+      p.cl = r.summary.periods[k].mean;
+      c.phases.push_back(p);
+    }
+    CHECK(compare(g, c, true) == 0);
+  }
+}
+
+TEST_CASE("phases: batch rows of series without automatic phases have reason none; summary-only mode agrees") {
+  const auto cases = golden_series(false);
+  // Two option sets: the first with phases, the second the same chart without.
+  std::vector<double> y = cases[0]->y, n(y.size(), 1.0);
+  y.insert(y.end(), cases[0]->y.begin(), cases[0]->y.end());
+  n.insert(n.end(), cases[0]->y.size(), 1.0);
+  const std::vector<std::size_t> offsets{0, cases[0]->y.size(), y.size()};
+  const std::vector<chart_options> sets{cases[0]->chart_options_(), cases[0]->chart_options_()};
+  const std::vector<std::optional<phase_options>> phases{cases[0]->phases, std::nullopt};
+  const batch_result r = qic_batch({.y = y, .n = n, .offsets = offsets}, {.sets = sets, .phases = phases});
+  const batch_summary& sum = r.summary;
+  REQUIRE(sum.part_offsets[1] == cases[0]->expected.size());
+  REQUIRE(sum.part_offsets[2] == sum.part_offsets[1] + 1);
+  CHECK(sum.phases.back().reason == phase_reason::none);
+  CHECK(sum.phases.front().reason == phase_reason::start);
+  // The summary-only mode gives the same rows.
+  const phased_batch full(cases, 2, true), summary_only(cases, 2, false);
+  REQUIRE(full.result.summary.parts.size() == summary_only.result.summary.parts.size());
+  for (std::size_t k = 0; k < full.result.summary.parts.size(); ++k) {
+    CHECK(full.result.summary.phases[k].first == summary_only.result.summary.phases[k].first);
+    CHECK(full.result.summary.parts[k].summary.cl == summary_only.result.summary.parts[k].summary.cl);
+    CHECK(full.result.summary.parts[k].summary.runs == summary_only.result.summary.parts[k].summary.runs);
+  }
+}
+
+TEST_CASE("phases: the batch engine refuses phase options wrong for their set, and fails only a short runcharter series") {
+  const std::vector<double> y(30, 1.0);
+  const std::vector<std::size_t> offsets{0, 30};
+  const batch_input in{.y = y, .offsets = offsets};
+  const chart_options run = chart_of(chart_type::run), mr = chart_of(chart_type::mr);
+  std::optional<phase_options> alpha = phase_options{};
+  alpha->alpha = 0.01;  // anhoej takes no alpha
+  try {
+    qic_batch(in, {.sets = {&run, 1}, .phases = {&alpha, 1}});
+    FAIL("not refused");
+  } catch (const input_error& e) {
+    CHECK(e.argument() == "alpha");
+  }
+  const std::optional<phase_options> plain = phase_options{};
+  CHECK_THROWS_AS(qic_batch(in, {.sets = {&mr, 1}, .phases = {&plain, 1}}), input_error);
+  const std::vector<std::optional<phase_options>> two{plain, plain};
+  CHECK_THROWS_AS(qic_batch(in, {.sets = {&run, 1}, .phases = two}), input_error);
+  // runcharter on 30 points with med_rows 13 and runlength 20: that series fails, not the batch.
+  std::optional<phase_options> rc = phase_options{.method = phase_method::runcharter};
+  rc->runlength = 20;
+  const batch_result r = qic_batch(in, {.sets = {&run, 1}, .phases = {&rc, 1}});
+  REQUIRE(r.summary.problems.size() == 1);
+  CHECK(r.summary.problems[0].error.argument() == "med_rows");
+  CHECK(r.summary.parts.empty());
+  CHECK(r.summary.phases.empty());
 }

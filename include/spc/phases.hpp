@@ -75,15 +75,15 @@ struct phase_options {
   phase_method method = phase_method::anhoej;
   /// anhoej, changepoint: the baseline length and the minimum phase length, at least 2
   /// (default 12).
-  std::optional<int> min_phase;
+  std::optional<int> min_phase = std::nullopt;
   /// anhoej: a fixed sustained-run length (at least 2) instead of the Anhøj limit (much noisier:
   /// phases.md §6); runcharter: its `runlength` L (at least 0; 0 = no re-phasing; default 9).
-  std::optional<int> runlength;
+  std::optional<int> runlength = std::nullopt;
   phase_direction direction = phase_direction::both;
   /// changepoint: the false-proposal bound, 0 < alpha < 1 (default 0.05).
-  std::optional<double> alpha;
+  std::optional<double> alpha = std::nullopt;
   /// runcharter: its baseline `med_rows` M, at least 0 (default 13).
-  std::optional<int> med_rows;
+  std::optional<int> med_rows = std::nullopt;
 
   int min_phase_value() const noexcept { return min_phase.value_or(default_min_phase); }
   double alpha_value() const noexcept { return alpha.value_or(default_phase_alpha); }
