@@ -558,9 +558,9 @@ void propose_phases_into(const series_view& series, const chart_options& chart, 
     // baseline period"); N counts every row, missing values included.
     if (N < static_cast<std::size_t>(M) + static_cast<std::size_t>(L))
       throw input_error("med_rows", input_error::npos,
-                        fmt::format("the runcharter method needs at least med_rows + runlength = {} + {} = {} points "
-                                    "(runcharter stops there too); the series has {}",
-                                    M, L, M + L, N));
+                        fmt::format("the runcharter method needs at least {} points, a baseline of {} and a run of "
+                                    "{} (runcharter stops there too); the series has {}",
+                                    M + L, M, L, N));
   }
   const series_data d = prepare(series, chart, ws.scratch);
   phase_proposal start;

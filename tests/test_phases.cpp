@@ -41,7 +41,7 @@ struct computed_phases {
   std::vector<phase_proposal> phases;  // with the phase's centre line in `cl` for every method
 };
 
-int compare(const phase_golden_case& g, const computed_phases& c, bool evidence) {
+int compare(const phase_golden_case& g, const computed_phases& c, bool evidence, bool notes) {
   int bad = 0;
   auto report = [&](const std::string& what) {
     ++bad;
@@ -81,7 +81,7 @@ int compare(const phase_golden_case& g, const computed_phases& c, bool evidence)
       report(at + "statistic " + std::to_string(p.statistic) + " / limit " + std::to_string(p.limit) + ", want " +
              std::to_string(w.statistic) + " / " + std::to_string(w.limit));
   }
-  if (evidence && !g.runcharter) {
+  if (notes) {
     // The golden files carry every note on the last row; spc puts a note on the phase where it
     // applies (phases.md §8.1). The notes must agree as a set, word for word.
     std::multiset<std::string> want, got;
@@ -127,7 +127,7 @@ TEST_CASE("phases golden: every anhoej and changepoint case agrees through the l
   const auto& cases = test::auto_phase_cases();
   REQUIRE(cases.size() == 38);
   int bad = 0;
-  for (const auto& g : cases) bad += compare(g, through_library(g), true);
+  for (const auto& g : cases) bad += compare(g, through_library(g), true, true);
   CHECK(bad == 0);
 }
 
@@ -140,7 +140,7 @@ TEST_CASE("phases golden: every runcharter case agrees through the library") {
       CHECK_THROWS_AS(qic_phased(g.series(), g.chart_options_(), g.phases), input_error);
       continue;
     }
-    bad += compare(g, through_library(g), true);
+    bad += compare(g, through_library(g), true, true);
   }
   CHECK(bad == 0);
 }
@@ -212,7 +212,7 @@ TEST_CASE("phases golden: every case agrees through the batch engine, one option
       int bad = 0;
       for (std::size_t s = 0; s < cases.size(); ++s) {
         const computed_phases c = b.series(s);
-        bad += compare(*cases[s], c, true);
+        bad += compare(*cases[s], c, true, true);
         // Bitwise what qic_phased gives on the series alone.
         const phased_chart alone = qic_phased(cases[s]->series(), cases[s]->chart_options_(), cases[s]->phases);
         const std::size_t a = b.offsets[s];
@@ -251,7 +251,7 @@ TEST_CASE("phases golden: the Making Data Count case through the batch engine (p
       p.cl = r.summary.periods[k].mean;
       c.phases.push_back(p);
     }
-    CHECK(compare(g, c, true) == 0);
+    CHECK(compare(g, c, true, true) == 0);
   }
 }
 
@@ -305,4 +305,160 @@ TEST_CASE("phases: the batch engine refuses phase options wrong for their set, a
   CHECK(r.summary.problems[0].error.argument() == "med_rows");
   CHECK(r.summary.parts.empty());
   CHECK(r.summary.phases.empty());
+}
+
+// --- The command line --------------------------------------------------------------------------------
+
+namespace {
+
+using test::contains;
+using test::quote;
+using test::spc_cli;
+
+// The CSV input of a case: i, y and (p, u) n, with an id column when `id` is given.
+std::string case_csv(const phase_golden_case& g, bool header, const std::string& id = {}) {
+  std::ostringstream s;
+  s.precision(17);
+  if (header) s << (id.empty() ? "" : "id,") << "i,y" << (g.n.empty() ? "" : ",n") << "\n";
+  for (std::size_t i = 0; i < g.y.size(); ++i) {
+    if (!id.empty()) s << id << ",";
+    s << i + 1 << ",";
+    if (!std::isnan(g.y[i])) s << g.y[i];
+    if (!g.n.empty()) {
+      s << ",";
+      if (!std::isnan(g.n[i])) s << g.n[i];
+    }
+    s << "\n";
+  }
+  return s.str();
+}
+
+std::string input_options(const phase_golden_case& g) { return " --x i --y y" + std::string(g.n.empty() ? "" : " --n n"); }
+
+// The per-point and summary CSVs of one series as computed_phases (the summary's cl per phase).
+computed_phases from_outputs(const io::csv_table& points, const io::csv_table& summary, bool mdc,
+                             const std::string& id = {}) {
+  computed_phases c;
+  const char* part = mdc ? "period" : "part";
+  const auto p = points.numbers(part), cl = points.numbers("cl");
+  const bool by = !id.empty();
+  for (std::size_t k = 0; k < points.rows; ++k) {
+    if (by && points.cells[points.column("id")][k] != id) continue;
+    c.part.push_back(static_cast<std::int32_t>(p[k]));
+    c.cl.push_back(cl[k]);
+  }
+  const auto first = summary.numbers("first"), last = summary.numbers("last"), scl = summary.numbers("cl");
+  const auto ef = summary.numbers("evidence_first"), el = summary.numbers("evidence_last");
+  const auto stat = summary.numbers("statistic"), limit = summary.numbers("limit");
+  for (std::size_t k = 0; k < summary.rows; ++k) {
+    if (by && summary.cells[summary.column("id")][k] != id) continue;
+    phase_proposal q;
+    q.first = static_cast<std::size_t>(first[k]) - 1;
+    q.last = static_cast<std::size_t>(last[k]) - 1;
+    q.cl = scl[k];
+    const std::string& reason = summary.cells[summary.column("reason")][k];
+    q.reason = reason == "start"        ? phase_reason::start
+               : reason == "shift_up"   ? phase_reason::shift_up
+               : reason == "shift_down" ? phase_reason::shift_down
+                                        : phase_reason::none;
+    q.evidence_first = std::isnan(ef[k]) ? phase_proposal::npos : static_cast<std::size_t>(ef[k]) - 1;
+    q.evidence_last = std::isnan(el[k]) ? phase_proposal::npos : static_cast<std::size_t>(el[k]) - 1;
+    q.statistic = stat[k];
+    q.limit = limit[k];
+    c.phases.push_back(q);
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("phases golden: every case agrees through spc chart") {
+  int bad = 0, cases = 0;
+  for (const bool runcharter : {false, true}) {
+    for (const auto& g : runcharter ? test::runcharter_phase_cases() : test::auto_phase_cases()) {
+      INFO("case " << g.id);
+      const auto in = test::write_text("phases_in", case_csv(g, true));
+      const auto out = test::scratch_file("phases_out"), sum = test::scratch_file("phases_sum");
+      const test::cli_result r = spc_cli("chart " + g.cli_options() + " --input " + quote(in) + input_options(g) +
+                                         " --output " + quote(out) + " --summary " + quote(sum));
+      if (g.expect_error) {
+        CHECK(r.status == 2);
+        CHECK(contains(r.err, "spc: error: option --med-rows"));
+        continue;
+      }
+      REQUIRE_MESSAGE(r.status == 0, r.err);
+      ++cases;
+      const auto summary = io::read_csv(sum.string());
+      bad += compare(g, from_outputs(io::read_csv(out.string()), summary, g.mdc()), true, false);
+      // The summary's notes, word for word (the golden files carry them all on the last row).
+      std::multiset<std::string> want, got;
+      for (const auto& w : g.expected)
+        if (!w.notes.empty()) want.insert(w.notes);
+      for (std::size_t k = 0; k < summary.rows; ++k)
+        if (const std::string& n = summary.cells[summary.column("note")][k]; !n.empty()) got.insert(n);
+      CHECK(want == got);
+      // The report: one "proposed:" line per proposal and the split to adopt.
+      std::size_t proposals = g.expected.size() - 1, lines = 0;
+      for (std::size_t at = r.out.find("  proposed: "); at != std::string::npos; at = r.out.find("  proposed: ", at + 1))
+        ++lines;
+      CHECK(lines == proposals);
+      CHECK(contains(r.out, proposals ? "Proposed split: --" : "No split proposed"));
+    }
+  }
+  CHECK(cases == 65);
+  CHECK(bad == 0);
+}
+
+TEST_CASE("phases golden: every case agrees through spc batch, one run per set of options") {
+  // The cases grouped by their options: spc batch takes one set of options for every series.
+  std::map<std::string, std::vector<const phase_golden_case*>> groups;
+  for (const bool runcharter : {false, true})
+    for (const auto& g : runcharter ? test::runcharter_phase_cases() : test::auto_phase_cases())
+      if (!g.expect_error) groups[g.cli_options() + input_options(g)].push_back(&g);
+  int bad = 0, series = 0;
+  for (const auto& [options, cases] : groups) {
+    std::string csv;
+    for (const phase_golden_case* g : cases) csv += case_csv(*g, csv.empty(), g->id);
+    const auto in = test::write_text("phases_batch_in", csv);
+    const auto out = test::scratch_file("phases_batch_out"), sum = test::scratch_file("phases_batch_sum");
+    const test::cli_result r = spc_cli("batch " + options + " --by id --threads 2 --input " + quote(in) +
+                                       " --output " + quote(out) + " --summary " + quote(sum));
+    INFO("spc batch " << options);
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const auto points = io::read_csv(out.string()), summary = io::read_csv(sum.string());
+    for (const phase_golden_case* g : cases) {
+      bad += compare(*g, from_outputs(points, summary, g->mdc(), g->id), true, false);
+      ++series;
+    }
+  }
+  CHECK(series == 65);
+  CHECK(bad == 0);
+}
+
+TEST_CASE("phases golden: the refused command lines exit 2 naming the option") {
+  const auto t = io::read_csv(test::data_path("golden/phases/errors.csv"));
+  REQUIRE(t.rows == 5);
+  // What each case must name (errors.csv gives the command line; phases.md §8.1 the refusal).
+  const std::map<std::string, std::string> names = {{"e1", "--parts"},
+                                                    {"e2", "--phase-method"},
+                                                    {"e3", "--med-rows"},
+                                                    {"e4", "--min-phase"},
+                                                    {"e5", "--alpha"}};
+  for (std::size_t k = 0; k < t.rows; ++k) {
+    const std::string id = t.cells[t.column("id")][k], args = t.cells[t.column("args")][k];
+    std::string csv = "i,y\n", values = t.cells[t.column("y")][k];
+    std::size_t i = 1;
+    for (std::size_t a = 0; a <= values.size();) {
+      const std::size_t e = std::min(values.find(';', a), values.size());
+      csv += std::to_string(i++) + "," + values.substr(a, e - a) + "\n";
+      a = e + 1;
+    }
+    const auto in = test::write_text("phases_err", csv);
+    const auto out = test::scratch_file("phases_err_out"), sum = test::scratch_file("phases_err_sum");
+    INFO(id);
+    test::expect_error("chart " + args + " --input " + quote(in) + " --x i --y y --output " + quote(out) +
+                           " --summary " + quote(sum),
+                       std::stoi(t.cells[t.column("expect_exit")][k]), {"spc: error:", "option " + names.at(id)});
+    CHECK(!std::filesystem::exists(out));
+  }
 }

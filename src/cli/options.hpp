@@ -18,6 +18,7 @@
 
 #include "spc/chart.hpp"
 #include "spc/mdc.hpp"
+#include "spc/phases.hpp"
 #include "spc/rules.hpp"
 
 namespace CLI {
@@ -66,6 +67,10 @@ struct command {
   std::vector<std::size_t> rebase;
   std::optional<std::size_t> fix_after;
   std::optional<std::int32_t> trend_points, shift_points;
+  // Automatic phases (--phases auto); empty / nullopt = not given
+  std::string phases, phase_method, direction;
+  std::optional<int> min_phase, runlength, med_rows;
+  std::optional<double> alpha;
   // Output
   std::string output, summary;
   int threads = 0;
@@ -81,6 +86,7 @@ struct request {
   chart_options options;          ///< freeze, parts, exclude, cl, method, screening
   rule_options rules;             ///< rules.rules == 0: no --rules
   std::optional<mdc_options> mdc; ///< the Making Data Count mode (--chart i --rules mdc)
+  std::optional<phase_options> phases;  ///< automatic phases (--phases auto)
   bool raw_subgroups = false;     ///< xbar / s without --sd: one row per measurement, grouped by x
   bool grouped = false;           ///< spc batch
   bool per_point = true;          ///< the per-point output is asked for
@@ -94,8 +100,8 @@ struct request {
 request check_command(const command& cmd, bool grouped);
 
 /// The command-line option behind an argument of the library's input_error ("freeze" ->
-/// "freeze", "fix_after_n_points" -> "fix-after", "mdc.trend" -> "trend-points"), or "" when the
-/// argument is a data column (y, n, sd).
+/// "freeze", "fix_after_n_points" -> "fix-after", "mdc.trend" -> "trend-points", "min_phase" ->
+/// "min-phase"), or "" when the argument is a data column (y, n, sd).
 std::string_view option_of(std::string_view argument) noexcept;
 
 /// The names of the rules in a mask, in precedence order, joined by `separator`.
