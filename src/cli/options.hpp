@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "io/csv_reader.hpp"
 #include "spc/chart.hpp"
 #include "spc/mdc.hpp"
 #include "spc/phases.hpp"
@@ -51,6 +52,9 @@ struct command {
   std::string input;            ///< CSV file; "-" = standard input
   std::vector<std::string> by;  ///< spc batch: the columns naming the series
   std::string x, y, n, sd;      ///< label / value / denominator / subgroup-sd columns ("" = none)
+  std::string sep;              ///< field separator: "," ";" "tab" "|"; "" = detected from the header
+  std::string decimal = ".";    ///< decimal mark of the input's numbers: "." or ","
+  std::string encoding = "utf-8";
   // Chart
   std::string chart;
   std::string method = "anhoej";
@@ -83,6 +87,7 @@ void add_options(CLI::App* sub, command& cmd, bool grouped);
 struct request {
   chart_type chart = chart_type::run;
   const chart_info* info = nullptr;
+  io::csv_dialect dialect;        ///< of the input (separator 0: detected)
   chart_options options;          ///< freeze, parts, exclude, cl, method, screening
   rule_options rules;             ///< rules.rules == 0: no --rules
   std::optional<mdc_options> mdc; ///< the Making Data Count mode (--chart i --rules mdc)
