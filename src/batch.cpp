@@ -24,6 +24,16 @@ namespace spc {
 
 namespace {
 
+// The chart that automatic phases propose on: the set's own, or in the MDC mode the I chart of the
+// values with the MDC screening.
+chart_options phase_chart(const chart_options& set, const batch_rules* r) {
+  if (!r || !r->mdc) return set;
+  chart_options i;
+  i.chart = chart_type::i;
+  i.screen_mr = r->mdc->screen_outliers;
+  return i;
+}
+
 void check_call(const batch_input& in, const batch_options& o, const chart_columns& out) {
   const std::size_t rows = in.y.size();
   if (in.offsets.empty())
@@ -95,6 +105,29 @@ void check_call(const batch_input& in, const batch_options& o, const chart_colum
     }
   }
 
+  if (!o.phases.empty()) {
+    if (o.phases.size() != o.sets.size())
+      throw input_error("phases", input_error::npos,
+                        fmt::format("has {} entries for {} option sets: give one per option set, or none",
+                                    o.phases.size(), o.sets.size()));
+    for (std::size_t k = 0; k < o.phases.size(); ++k) {
+      if (!o.phases[k]) continue;
+      const batch_rules* r = o.rules.empty() ? nullptr : &o.rules[k];
+      if (r && r->mdc) {
+        if (!r->mdc->rebase.empty())
+          throw input_error("rebase", input_error::npos,
+                            fmt::format("option set {}: not with automatic phases, which propose the periods", k));
+        if (r->mdc->fix_after_n_points != 0)
+          throw input_error("fix_after_n_points", input_error::npos,
+                            fmt::format("option set {}: not with automatic phases, where each period's mean and "
+                                        "limits come from all of its points",
+                                        k));
+      }
+      if (auto e = find_problem(*o.phases[k], phase_chart(o.sets[k], r)))
+        throw input_error(e->argument(), input_error::npos, fmt::format("option set {}: {}", k, e->problem()));
+    }
+  }
+
   auto check_size = [rows](const char* name, std::size_t size) {
     if (size != 0 && size != rows)
       throw input_error(name, input_error::npos,
@@ -140,10 +173,28 @@ const batch_rules* rules_of(const batch_options& o, std::size_t s) {
   return r.any() ? &r : nullptr;
 }
 
+// The automatic phases of series s, or nullptr when it has none.
+const phase_options* phases_of(const batch_options& o, std::size_t s) {
+  if (o.phases.empty()) return nullptr;
+  const std::optional<phase_options>& p = o.phases[set_index(o, s)];
+  return p ? &*p : nullptr;
+}
+
+// The most phases a series of m points can get (every phase has at least min_phase points;
+// runcharter: the first med_rows points, then at least runlength points per phase).
+std::size_t most_phases(const phase_options& p, std::size_t m) {
+  if (p.method != phase_method::runcharter)
+    return std::max<std::size_t>(1, m / static_cast<std::size_t>(p.min_phase_value()));
+  const auto M = static_cast<std::size_t>(p.med_rows_value()), L = static_cast<std::size_t>(p.runcharter_runlength());
+  if (L == 0 || M == 0 || m <= M) return 1;
+  return 1 + (m - M) / L;
+}
+
 // Summary rows counted for series s of m points before the loop (an upper bound in the MDC mode,
-// where a rebase at position 1 starts no new period).
+// where a rebase at position 1 starts no new period, and with automatic phases).
 std::size_t rows_reserved(const batch_options& o, std::size_t s, std::size_t m) {
   if (m == 0) return 0;
+  if (const phase_options* p = phases_of(o, s)) return most_phases(*p, m);
   const batch_rules* r = rules_of(o, s);
   if (r && r->mdc) return r->mdc->rebase.size() + 1;
   return options_of(o, s).parts.size() + 1;
@@ -216,6 +267,10 @@ struct thread_state {
   // The MDC mode.
   mdc_workspace mdc;
   std::vector<mdc_period> periods;
+  // Automatic phases; in the MDC mode with the proposals as the rebase positions.
+  phase_workspace phase_ws;
+  std::vector<phase_proposal> phases;
+  mdc_options phased_mdc;
   std::vector<series_problem> problems;
   std::exception_ptr failure;  // anything but input_error (e.g. bad_alloc), rethrown after the loop
   std::size_t failure_series = 0;
@@ -253,6 +308,15 @@ void summarise_rules(series_part& row, const rules_summary& rs, std::span<const 
   }
 }
 
+// The phase entry of a summary row of a series without automatic phases.
+phase_proposal given_phase(std::size_t first, std::size_t last) {
+  phase_proposal p;
+  p.first = first;
+  p.last = last;
+  p.reason = phase_reason::none;
+  return p;
+}
+
 // A series in the Making Data Count mode. Returns the number of summary rows written (periods).
 std::size_t compute_mdc_series(const batch_input& in, const batch_options& o, const batch_rules& br,
                                const batch_target& to, std::size_t s, thread_state& t) {
@@ -278,7 +342,15 @@ std::size_t compute_mdc_series(const batch_input& in, const batch_options& o, co
   const std::span<rule> label = column_or(rc.label, t.label, m);
   const std::span<std::int8_t> direction = column_or(rc.direction, t.direction, m);
   const mdc_columns mc{c.part, c.cl, c.lcl, c.ucl, rc.cause, rc.type, fired, label, direction};
-  mdc_chart_into(y, mo, br.rules, mc, t.periods, t.mdc);
+  const phase_options* phases = phases_of(o, s);
+  if (phases) {
+    // The proposals on the values as the I chart plots them, as rebase positions (phases.md §8.1).
+    propose_phases_into(series_view{y}, phase_chart(i_chart, &br), *phases, t.phases, t.phase_ws);
+    t.phased_mdc = mo;
+    t.phased_mdc.rebase.clear();
+    for (std::size_t k = 1; k < t.phases.size(); ++k) t.phased_mdc.rebase.push_back(t.phases[k].first + 1);
+  }
+  mdc_chart_into(y, phases ? t.phased_mdc : mo, br.rules, mc, t.periods, t.mdc);
 
   series_part* row = to.sum.parts.data() + to.sum.part_offsets[s];
   const std::size_t row0 = to.sum.part_offsets[s];
@@ -310,6 +382,7 @@ std::size_t compute_mdc_series(const batch_input& in, const batch_options& o, co
                     direction.subspan(a, len));
     if (!to.sum.rules.empty()) to.sum.rules[row0 + k] = p.rules;
     to.sum.periods[row0 + k] = p;
+    if (!to.sum.phases.empty()) to.sum.phases[row0 + k] = phases ? t.phases[k] : given_phase(p.first, p.last);
   }
   for (auto col : {c.lcl_95, c.ucl_95}) std::fill(col.begin(), col.end(), na);
   std::fill(c.include.begin(), c.include.end(), std::uint8_t{1});
@@ -352,7 +425,11 @@ std::size_t compute_series(const batch_input& in, const batch_options& o, const 
         return 0;
       }
     }
-    qic_into(v, opt, c, t.parts, t.ws);
+    const phase_options* phases = phases_of(o, s);
+    if (phases)
+      qic_phased_into(v, opt, *phases, c, t.parts, t.phases, t.phase_ws);
+    else
+      qic_into(v, opt, c, t.parts, t.ws);
 
     const batch_rule_columns rc = to.rule_columns ? rows_of(to.rules_out, first, m) : batch_rule_columns{};
     if (!with_rules && to.rule_columns) write_no_rules(rc);
@@ -372,6 +449,7 @@ std::size_t compute_series(const batch_input& in, const batch_options& o, const 
       row->last_variation = variation::none;
       if (!sum.rules.empty()) sum.rules[row0 + k] = rules_summary{};
       if (!sum.periods.empty()) sum.periods[row0 + k] = mdc_period{};
+      if (!sum.phases.empty()) sum.phases[row0 + k] = phases ? t.phases[k] : given_phase(p.first, p.last);
       if (!with_rules) continue;
       // The rules of the part, as spc::apply_rules evaluates them on the chart.
       const std::size_t a = p.first, len = p.last - p.first + 1;
@@ -402,7 +480,7 @@ std::size_t compute_series(const batch_input& in, const batch_options& o, const 
 }
 
 // Drops the summary rows counted but not written (failed series; MDC series with a rebase at
-// position 1) and renumbers part_offsets. `used[s]`: the rows series s wrote; empty = all rows of
+// position 1; series with fewer phases than they could have had) and renumbers part_offsets. `used[s]`: the rows series s wrote; empty = all rows of
 // every series that did not fail.
 void drop_unused_rows(batch_summary& sum, const std::vector<std::uint32_t>& used) {
   const std::size_t S = sum.status.size();
@@ -418,12 +496,14 @@ void drop_unused_rows(batch_summary& sum, const std::vector<std::uint32_t>& used
       sum.parts[to] = sum.parts[k];
       if (!sum.rules.empty()) sum.rules[to] = sum.rules[k];
       if (!sum.periods.empty()) sum.periods[to] = sum.periods[k];
+      if (!sum.phases.empty()) sum.phases[to] = sum.phases[k];
     }
   }
   sum.part_offsets[S] = to;
   sum.parts.resize(to);
   if (!sum.rules.empty()) sum.rules.resize(to);
   if (!sum.periods.empty()) sum.periods.resize(to);
+  if (!sum.phases.empty()) sum.phases.resize(to);
 }
 
 }  // namespace
@@ -464,6 +544,8 @@ void qic_batch_into(const batch_input& in, const batch_options& o, const chart_c
   const std::size_t S = in.series_count();
   const bool any_rules = std::any_of(o.rules.begin(), o.rules.end(), [](const batch_rules& r) { return r.any(); });
   const bool any_mdc = std::any_of(o.rules.begin(), o.rules.end(), [](const batch_rules& r) { return r.mdc.has_value(); });
+  const bool any_phases =
+      std::any_of(o.phases.begin(), o.phases.end(), [](const std::optional<phase_options>& p) { return p.has_value(); });
 
   // Summary rows are counted before the loop: a series of m > 0 points has one per part (MDC: at
   // most one per period).
@@ -484,8 +566,12 @@ void qic_batch_into(const batch_input& in, const batch_options& o, const chart_c
     sum.periods.resize(sum.part_offsets[S]);
   else
     sum.periods.clear();
-  // The rows each series wrote, where that can be fewer than counted (MDC).
-  std::vector<std::uint32_t> used(any_mdc ? S : 0);
+  if (any_phases)
+    sum.phases.resize(sum.part_offsets[S]);
+  else
+    sum.phases.clear();
+  // The rows each series wrote, where that can be fewer than counted (MDC, automatic phases).
+  std::vector<std::uint32_t> used(any_mdc || any_phases ? S : 0);
   const bool rule_columns = !rule_out.fired.empty() || !rule_out.label.empty() || !rule_out.direction.empty() ||
                             !rule_out.cause.empty() || !rule_out.type.empty();
   const batch_target target{out, rule_out, sum, rule_columns};
@@ -540,7 +626,7 @@ void qic_batch_into(const batch_input& in, const batch_options& o, const chart_c
   if (!sum.problems.empty())
     std::sort(sum.problems.begin(), sum.problems.end(),
               [](const series_problem& a, const series_problem& b) { return a.series < b.series; });
-  if (!sum.problems.empty() || any_mdc) drop_unused_rows(sum, used);
+  if (!sum.problems.empty() || !used.empty()) drop_unused_rows(sum, used);
 }
 
 batch_result qic_batch(const batch_input& in, const batch_options& o, bool per_point) {
@@ -580,6 +666,11 @@ void multiply(batch_result& r, double k) noexcept {
     p.amr *= k;
     p.lpl *= k;
     p.upl *= k;
+  }
+  for (phase_proposal& p : r.summary.phases) {
+    p.reference_cl *= k;
+    p.after_level *= k;
+    p.cl *= k;
   }
 }
 

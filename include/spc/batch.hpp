@@ -31,6 +31,12 @@
 //   spc::batch_result r = spc::qic_batch(in, {.sets = {&p, 1}, .rules = {&rules, 1}});
 //   for (const spc::series_part& row : r.summary.parts)
 //     if (row.last_variation != spc::variation::common_cause) report(row.series, row.last_rule);
+//
+// Each option set may also ask for automatic phases (`batch_options::phases`, parallel to the
+// sets; spc/phases.hpp): every series of the set is split where `spc::propose_phases` proposes
+// (bitwise what `spc::qic_phased` gives on the series; in the MDC mode the proposals are the
+// rebase positions of the series' MDC chart), and `batch_summary::phases` says for each row
+// whether its part was proposed, and why.
 #pragma once
 
 #include <cstddef>
@@ -42,6 +48,7 @@
 
 #include "spc/chart.hpp"
 #include "spc/mdc.hpp"
+#include "spc/phases.hpp"
 #include "spc/rules.hpp"
 
 namespace spc {
@@ -99,6 +106,12 @@ struct batch_options {
   /// Per option set (one entry per entry of `sets`, in the same order): its special-cause rules
   /// or its Making Data Count mode. Empty: no rules for any series.
   std::span<const batch_rules> rules = {};
+  /// Per option set (one entry per entry of `sets`, or none): automatic phases for every series of
+  /// the set, or nullopt. The set's chart_options then have no parts, freeze or cl (the phases
+  /// replace them; `spc::find_problem(phase_options, chart_options)`), and an MDC set has no rebase
+  /// or fix_after_n_points (the proposals are its rebase positions; it proposes as an I chart
+  /// with the MDC screening). Empty: no automatic phases.
+  std::span<const std::optional<phase_options>> phases = {};
 };
 
 /// Whether a series was computed.
@@ -166,6 +179,10 @@ struct batch_summary {
   /// of other series. The variation of a whole MDC series is that of its last period with a
   /// value; its assurance that of its last period.
   std::vector<mdc_period> periods;
+  /// Parallel to `parts` when some option set has automatic phases, else empty: the phase of each
+  /// row as `spc::propose_phases` gives it (reason start, shift_up or shift_down, the evidence, a
+  /// note); reason `none` for rows of series without automatic phases.
+  std::vector<phase_proposal> phases;
 
   /// The problem of series s, or nullptr when it was computed.
   const series_problem* problem(std::size_t series) const noexcept;
@@ -217,8 +234,10 @@ struct batch_result {
 /// n or sd of another length than y, an option-set index out of range, an output column of the
 /// wrong size, rules for another number of option sets, bad rule parameters, an MDC option set
 /// that is not a plain I chart, MDC options wrong for any series: fix_after_n_points between 1
-/// and 11, an infinite target, rebase positions that are not strictly increasing from 1); bad
-/// data in a series never fail the batch (nor does a rebase position beyond a series).
+/// and 11, an infinite target, rebase positions that are not strictly increasing from 1; phase
+/// options for another number of option sets, or wrong for their set); bad data in a series
+/// never fail the batch (nor does a rebase position beyond a series, nor a series too short for
+/// the runcharter method: that series fails).
 void qic_batch_into(const batch_input& input, const batch_options& options, const chart_columns& out,
                     batch_summary& summary);
 

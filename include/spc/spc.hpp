@@ -5,6 +5,7 @@
 #include "spc/chart.hpp"      // spc::qic: every chart, baselines, sigma signals
 #include "spc/constants.hpp"  // c4, A3, B3, B4, d2, D4
 #include "spc/mdc.hpp"        // NHS "Making Data Count": XmR, point types, variation, assurance
+#include "spc/phases.hpp"     // automatic phases: where a process has shifted, and why
 #include "spc/rules.hpp"      // special-cause rule sets: 3-sigma, Anhøj, IHI, WE, Nelson, MDC
 #include "spc/runs.hpp"       // runs analysis: Anhøj rules, best box, cut box
 #include "spc/subgroups.hpp"  // raw measurements to subgroup summaries (Xbar, S)

@@ -45,7 +45,9 @@ constexpr const char* output_footer =
     "n_excluded, cl, lcl, ucl (at the part's last point), n_sigma_signals, last_y, last_sigma_signal, the "
     "runs analysis; with --rules rule_points, rules_fired, one column per rule evaluated (the IHI runs "
     "count with ihi), then last_rule and variation (of the part's last point with a value: common_cause, "
-    "special_cause_high, special_cause_low or special_cause){error}.\n\n"
+    "special_cause_high, special_cause_low or special_cause); with --phases auto (also in the Making Data "
+    "Count mode) reason (start, shift_up or shift_down), evidence_first, evidence_last, statistic, limit and "
+    "note: why the part starts where it does (docs/phases.md){error}.\n\n"
     "Making Data Count mode (--chart i --rules mdc --improvement DIRECTION; as NHSRplotthedots ptd_spc): "
     "an XmR chart with mean +- 2.66 x mean moving range per period (screened moving ranges unless "
     "--no-screen), the MDC rules, and per point {by}i, x, period, baseline, y, cl, lcl, ucl, special_cause "
@@ -76,7 +78,10 @@ constexpr const char* chart_examples =
     "The Western Electric and Nelson rules on a P chart:\n"
     "  spc chart --chart p --rules we,nelson --input nhs_accidents.csv --y r --n n\n"
     "A Bernoulli CUSUM of deaths after surgery, the baseline risk from the first 200 operations:\n"
-    "  spc chart --chart bernoulli --input cabg.csv --x date --y death --freeze 200 --output b.csv\n\n"
+    "  spc chart --chart bernoulli --input cabg.csv --x date --y death --freeze 200 --output b.csv\n"
+    "Propose where the C. difficile counts shifted, with the reason (adopt a split when its cause is known):\n"
+    "  spc chart --chart i --rules mdc --improvement decrease --phases auto --input cdi.csv --x month --y n \\\n"
+    "    --output mdc.csv --summary periods.csv\n\n"
     "Exit status: 0 success, 1 a problem in the data (the message names the row and column), 2 a problem "
     "on the command line (the message names the option).";
 

@@ -35,6 +35,7 @@ constexpr const char* mdc_point_columns[] = {"period", "baseline", "y", "cl", "l
                                              "point_type"};
 constexpr const char* chart_part_columns[] = {"n_points", "n_missing", "n_excluded", "cl",     "lcl",
                                               "ucl",      "n_sigma_signals",         "last_y", "last_sigma_signal"};
+constexpr const char* phase_columns[] = {"reason", "evidence_first", "evidence_last", "statistic", "limit", "note"};
 constexpr const char* mdc_period_columns[] = {"n_points", "n_missing",    "cl",           "lcl",         "ucl",
                                               "amr",      "improvement",  "concern",      "neutral_high", "neutral_low",
                                               "common_cause", "variation", "target",      "assurance",   "trial_limits"};
@@ -92,6 +93,7 @@ std::vector<std::string> summary_columns(const output_context& o) {
       names.emplace_back("variation");
     }
   }
+  if (o.req.phases) add(names, phase_columns);
   if (o.req.grouped) names.emplace_back("error");
   return names;
 }
@@ -150,6 +152,21 @@ void mdc_period_fields(io::csv_row& row, const mdc_period& p, double target) {
   row.field(target);
   row.field(to_string(p.assurance));
   row.field(p.trial_limits);
+}
+
+// Why the part starts where it does (--phases auto): the reason, the evidence (1-based), the
+// statistic and its limit, and the note of a shift seen but not proposed.
+void phase_fields(io::csv_row& row, const phase_proposal& p) {
+  row.field(to_string(p.reason));
+  for (const std::size_t at : {p.evidence_first, p.evidence_last}) {
+    if (at == phase_proposal::npos)
+      row.field(std::string_view{});
+    else
+      row.field(static_cast<long long>(at + 1));
+  }
+  row.field(p.statistic);
+  row.field(p.limit);
+  row.field(std::string_view(to_string(p.note)));
 }
 
 std::string group_prefix(const output_context& o, std::size_t s) {
@@ -287,6 +304,7 @@ struct summary_rows {
             row.field(to_string(p.last_variation));
           }
         }
+        if (o.req.phases) phase_fields(row, r.summary.phases[k]);
         if (o.req.grouped) out += ',';  // no error
         out += '\n';
       }

@@ -13,6 +13,8 @@
 //   runs analysis, and with --rules the rule summary, last_rule and variation;
 //   or, in the Making Data Count mode, per period: n_points, n_missing, cl, lcl, ucl, amr, the
 //   point-type counts, variation, target, assurance, trial_limits, and the rule summary;
+//   then, with --phases auto, reason, evidence_first, evidence_last, statistic, limit and note
+//   (why the part starts where it does, phases.md §8.1);
 //   then, with --by, `error` (empty, or why the series could not be charted).
 // The sequential charts (cusum, ewma, bernoulli, racusum, vlad) have their own columns
 // (sequential.md §9.1): the --by columns, i, x (with --x), then per chart

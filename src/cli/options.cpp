@@ -422,6 +422,51 @@ void check_sequential(const command& cmd, request& req) {
   req.sequential = std::move(o);
 }
 
+// Automatic phases (phases.md §8.1): the options only with --phases auto; the options the phases
+// replace; the method's own parameters and the chart as the library checks them.
+void check_phases(const command& cmd, request& req) {
+  const std::pair<bool, std::string_view> parameters[] = {
+      {!cmd.phase_method.empty(), "phase-method"}, {cmd.min_phase.has_value(), "min-phase"},
+      {cmd.runlength.has_value(), "runlength"},    {!cmd.direction.empty(), "direction"},
+      {cmd.alpha.has_value(), "alpha"},            {cmd.med_rows.has_value(), "med-rows"}};
+  if (cmd.phases.empty()) {
+    for (const auto& [given, name] : parameters)
+      if (given) throw usage_error(fmt::format("option --{}: a parameter of automatic phases; only with --phases auto", name));
+    return;
+  }
+  if (ascii_lower(cmd.phases) != "auto")
+    throw usage_error(fmt::format(
+        "option --phases: '{}' is not a value of --phases; auto is the only one (to give the phases yourself, use "
+        "--parts, or --rebase in the Making Data Count mode)",
+        cmd.phases));
+  if (req.mdc && !req.mdc->rebase.empty())
+    throw usage_error("option --rebase: not with --phases auto, which proposes the periods");
+  if (req.mdc && req.mdc->fix_after_n_points != 0)
+    throw usage_error(
+        "option --fix-after: not with --phases auto, where each period's mean and limits come from all of its "
+        "points");
+  phase_options p;
+  if (!cmd.phase_method.empty()) p.method = parse_phase_method(ascii_lower(cmd.phase_method)).value_or(p.method);
+  if (!cmd.direction.empty()) p.direction = parse_phase_direction(ascii_lower(cmd.direction)).value_or(p.direction);
+  p.min_phase = cmd.min_phase;
+  p.runlength = cmd.runlength;
+  p.alpha = cmd.alpha;
+  p.med_rows = cmd.med_rows;
+  // The Making Data Count mode proposes on its I chart, screened as its limits are.
+  chart_options chart = req.options;
+  if (req.mdc) {
+    chart = chart_options{};
+    chart.chart = chart_type::i;
+    chart.screen_mr = req.mdc->screen_outliers;
+  }
+  if (auto problem = find_problem(p, chart)) {
+    const std::string_view option = option_of(problem->argument());
+    throw usage_error(fmt::format("option --{}: {}", option.empty() ? problem->argument() : std::string(option),
+                                  problem->problem()));
+  }
+  req.phases = p;
+}
+
 }  // namespace
 
 bool command::was_given(std::string_view option) const {
@@ -443,7 +488,9 @@ std::string_view option_of(std::string_view argument) noexcept {
       {"target", "target"}, {"mdc.trend", "trend-points"}, {"mdc.shift", "shift-points"},
       // The sequential charts' parameters (spc/sequential.hpp).
       {"sigma", "sigma"}, {"k", "k"}, {"h", "h"}, {"headstart", "headstart"}, {"lambda", "lambda"}, {"L", "L"},
-      {"p0", "p0"}, {"odds_ratio", "or"}, {"limit", "limit"}, {"ra", "ra"}, {"r0", "r0"}};
+      {"p0", "p0"}, {"odds_ratio", "or"}, {"limit", "limit"}, {"ra", "ra"}, {"r0", "r0"},
+      {"phase_method", "phase-method"}, {"min_phase", "min-phase"}, {"runlength", "runlength"},
+      {"alpha", "alpha"}, {"med_rows", "med-rows"}};
   for (const auto& [name, option] : names)
     if (argument == name) return option;
   return {};
@@ -476,6 +523,7 @@ request check_command(const command& cmd, bool grouped) {
   req.dialect = check_dialect(cmd);
   check_columns(cmd, *req.info, grouped);
   check_rules(cmd, req);
+  check_phases(cmd, req);
   check_outputs(cmd, grouped);
   req.raw_subgroups = req.info->subgroup_sd && cmd.sd.empty();
   // spc batch with only --summary computes no per-point output.
@@ -691,6 +739,50 @@ void add_options(CLI::App* sub, command& cmd, bool grouped) {
   sequential("--ra", cmd.ra, "RA",
              "racusum: odds ratio to detect, > 1 a deterioration, < 1 an improvement (default 2)");
   sequential("--r0", cmd.r0, "R0", "racusum: odds ratio in control (default 1: the risk model holds)");
+
+  // Automatic phases (phases.md)
+  sub->add_option("--phases", cmd.phases,
+                  fmt::format("auto: propose phases{} where the process has shifted (a sustained run, or a change "
+                              "point), each with its reason; the chart is split there as --parts (Making Data Count "
+                              "mode: --rebase) would split it. Proposals are proposals: adopt one when the change has a "
+                              "known cause (docs/phases.md)",
+                              every))
+      ->type_name("auto")
+      ->group("Phases");
+  sub->add_option("--phase-method", cmd.phase_method,
+                  "anhoej (default: a run against the phase's baseline longer than the Anhøj limit), changepoint "
+                  "(binary segmentation, false proposals at most --alpha) or runcharter (the R package runcharter, "
+                  "run charts only)")
+      ->type_name("METHOD")
+      ->transform(CLI::IsMember(std::vector<std::string>{"anhoej", "changepoint", "runcharter"}, CLI::ignore_case))
+      ->group("Phases");
+  sub->add_option("--min-phase", cmd.min_phase,
+                  fmt::format("anhoej, changepoint: the baseline and the shortest phase, at least 2 points (default {})",
+                              default_min_phase))
+      ->type_name("N")
+      ->group("Phases");
+  sub->add_option("--runlength", cmd.runlength,
+                  fmt::format("anhoej: a fixed sustained-run length (at least 2) instead of the Anhøj limit (much "
+                              "noisier); runcharter: its runlength (at least 0, 0 = no re-phasing; default {})",
+                              default_runcharter_runlength))
+      ->type_name("K")
+      ->group("Phases");
+  sub->add_option("--direction", cmd.direction,
+                  "Which shifts may be proposed: above (to a higher level), below, or both (default)")
+      ->type_name("DIRECTION")
+      ->transform(CLI::IsMember(std::vector<std::string>{"above", "below", "both"}, CLI::ignore_case))
+      ->group("Phases");
+  sub->add_option("--alpha", cmd.alpha,
+                  fmt::format("changepoint: the bound on false proposals in a stable series, between 0 and 1 "
+                              "(default {})",
+                              default_phase_alpha))
+      ->check(number_validator(false))
+      ->type_name("A")
+      ->group("Phases");
+  sub->add_option("--med-rows", cmd.med_rows,
+                  fmt::format("runcharter: its baseline, the first N points (at least 0; default {})", default_med_rows))
+      ->type_name("N")
+      ->group("Phases");
 
   // Output
   sub->add_option("--multiply", cmd.multiply,

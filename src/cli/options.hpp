@@ -19,6 +19,7 @@
 #include "io/csv_reader.hpp"
 #include "spc/chart.hpp"
 #include "spc/mdc.hpp"
+#include "spc/phases.hpp"
 #include "spc/rules.hpp"
 #include "spc/sequential.hpp"
 
@@ -71,6 +72,10 @@ struct command {
   std::vector<std::size_t> rebase;
   std::optional<std::size_t> fix_after;
   std::optional<std::int32_t> trend_points, shift_points;
+  // Automatic phases (--phases auto); empty / nullopt = not given
+  std::string phases, phase_method, direction;
+  std::optional<int> min_phase, runlength, med_rows;
+  std::optional<double> alpha;
   // Output
   std::string output, summary;
   int threads = 0;
@@ -98,6 +103,7 @@ struct request {
   std::optional<mdc_options> mdc; ///< the Making Data Count mode (--chart i --rules mdc)
   /// A sequential chart (spc/sequential.hpp): its options; the Shewhart fields above are unused.
   std::optional<sequential_options> sequential;
+  std::optional<phase_options> phases;  ///< automatic phases (--phases auto)
   bool raw_subgroups = false;     ///< xbar / s without --sd: one row per measurement, grouped by x
   bool grouped = false;           ///< spc batch
   bool per_point = true;          ///< the per-point output is asked for
@@ -112,7 +118,7 @@ request check_command(const command& cmd, bool grouped);
 
 /// The command-line option behind an argument of the library's input_error ("freeze" ->
 /// "freeze", "fix_after_n_points" -> "fix-after", "mdc.trend" -> "trend-points", "odds_ratio"
-/// -> "or"), or "" when the argument is a data column (y, n, sd, risk).
+/// -> "or", "min_phase" -> "min-phase"), or "" when the argument is a data column (y, n, sd, risk).
 std::string_view option_of(std::string_view argument) noexcept;
 
 /// The names of the rules in a mask, in precedence order, joined by `separator`.

@@ -209,6 +209,8 @@ int run_pipeline(const command& cmd, bool grouped) {
   rules.rules = req.rules;
   rules.mdc = req.mdc;
   if (rules.any()) bo.rules = {&rules, 1};
+  const std::optional<phase_options> phases = req.phases;
+  if (phases) bo.phases = {&phases, 1};
   batch_result r = qic_batch(in, bo, req.per_point || req.report);
   if (!req.mdc && cmd.multiply != 1.0) multiply(r, cmd.multiply);
 

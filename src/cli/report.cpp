@@ -94,6 +94,130 @@ struct reporter {
     return fmt::format("{} ({}{})", runs.runs_signal ? "signal: shift" : "no signal", detail, by);
   }
 
+  // --- Automatic phases (--phases auto; phases.md §8.1) ----------------------------------------
+
+  bool phased() const { return o.req.phases.has_value(); }
+  std::size_t proposed_count() const {
+    std::size_t k = 0;
+    for (const phase_proposal& p : r.summary.phases) k += p.proposed();
+    return k;
+  }
+
+  // What the chart's centre line of a set of points is.
+  std::string_view level_noun() const {
+    if (o.req.mdc) return "mean";
+    switch (o.req.chart) {
+      case chart_type::run: return "median";
+      case chart_type::p: return "proportion";
+      case chart_type::u: return "rate";
+      default: return "mean";
+    }
+  }
+
+  std::string range(std::size_t first, std::size_t last) const {
+    return first == last ? fmt::format("point {}", first + 1) : fmt::format("points {}-{}", first + 1, last + 1);
+  }
+
+  // "the anhoej method, --min-phase 12": the method and the parameters it used.
+  std::string phase_settings() const {
+    const phase_options& p = *o.req.phases;
+    std::string s = fmt::format("the {} method", to_string(p.method));
+    if (p.method == phase_method::runcharter) {
+      s += fmt::format(", --med-rows {}, --runlength {}", p.med_rows_value(), p.runcharter_runlength());
+    } else {
+      s += fmt::format(", --min-phase {}", p.min_phase_value());
+      if (p.runlength) s += fmt::format(", --runlength {}", *p.runlength);
+      if (p.method == phase_method::changepoint) s += fmt::format(", --alpha {}", number(p.alpha_value()));
+    }
+    if (p.direction != phase_direction::both) s += fmt::format(", --direction {}", to_string(p.direction));
+    return s;
+  }
+
+  void phase_header() const {
+    if (!phased()) return;
+    const phase_options& p = *o.req.phases;
+    const std::size_t k = proposed_count(), m = t.rows();
+    std::string why;
+    if (k == 0) {
+      const auto min_phase = static_cast<std::size_t>(p.min_phase_value());
+      bool noted = false;
+      for (const phase_proposal& q : r.summary.phases) noted |= !q.note.empty();
+      if (p.method != phase_method::runcharter && m < 2 * min_phase)
+        why = fmt::format(": {} points are too few, a proposal needs at least 2 x {} = {}", m, min_phase, 2 * min_phase);
+      else if (p.method == phase_method::runcharter && p.med_rows_value() == 0)
+        why = ": --med-rows 0 gives no baseline";
+      else if (p.method == phase_method::runcharter && p.runcharter_runlength() == 0)
+        why = ": --runlength 0 turns re-phasing off";
+      else if (noted)
+        why = fmt::format(": a {} was seen but not proposed (the note below says why)",
+                          p.method == phase_method::changepoint ? "change" : "shift");
+      else if (p.method == phase_method::changepoint)
+        why = ": no change beyond the limit";
+      else
+        why = ": no sustained run against a baseline";
+    }
+    fmt::print("Phases proposed automatically (--phases auto, {}): {}{}\n", phase_settings(),
+               k == 0 ? std::string("none") : plural(k, "shift"), why);
+  }
+
+  // Under a phase: why it was proposed, and the note of a shift seen but not proposed.
+  void phase_lines(std::size_t row) const {
+    if (!phased()) return;
+    const phase_proposal& p = r.summary.phases[row];
+    const phase_options& opt = *o.req.phases;
+    if (p.proposed()) {
+      const bool up = p.reason == phase_reason::shift_up;
+      const std::string head = fmt::format("  proposed: shift {} at point {}: ", up ? "up" : "down", point(p.first));
+      const std::string_view side = up ? "above" : "below";
+      switch (opt.method) {
+        case phase_method::anhoej: {
+          const std::string limit = opt.runlength
+                                        ? fmt::format("--runlength {}: {} or more is a shift", *opt.runlength, p.limit)
+                                        : fmt::format("{} or more is a shift for {} useful points", p.limit, p.n_useful);
+          fmt::print("{}a run of {} points {} the baseline {} {} of {} ({})\n", head, p.statistic, side, level_noun(),
+                     number(p.reference_cl), range(p.reference_first, p.reference_last), limit);
+          break;
+        }
+        case phase_method::changepoint: {
+          const std::string rest = fmt::format("; limit {:.2f} (alpha {}, {})", p.limit, number(opt.alpha_value()),
+                                               plural(static_cast<std::size_t>(p.candidates), "candidate"));
+          if (o.req.chart == chart_type::run && !o.req.mdc)
+            fmt::print("{}the values of {} (median {}) rank {:.2f} standard errors {} those of {} (median {}){}\n",
+                       head, range(p.first, p.after_last), number(p.after_level), p.statistic, side,
+                       range(p.reference_first, p.reference_last), number(p.reference_cl), rest);
+          else
+            fmt::print("{}the {} of {} ({}) is {:.2f} standard errors {} that of {} ({}){}\n", head, level_noun(),
+                       range(p.first, p.after_last), number(p.after_level), p.statistic, side,
+                       range(p.reference_first, p.reference_last), number(p.reference_cl), rest);
+          break;
+        }
+        case phase_method::runcharter:
+          fmt::print("{}a run of {} points {} the median {} of {} (--runlength {}); the new median {} is that of "
+                     "the run's first {} points, {}\n",
+                     head, p.statistic, side, number(p.reference_cl), range(p.reference_first, p.reference_last),
+                     opt.runcharter_runlength(), number(p.cl), p.statistic, range(p.evidence_first, p.evidence_last));
+          break;
+      }
+    }
+    if (!p.note.empty()) fmt::print("  note: {}\n", to_string(p.note));
+  }
+
+  void phase_footer() const {
+    if (!phased()) return;
+    std::string positions;
+    for (const phase_proposal& p : r.summary.phases)
+      if (p.proposed()) positions += fmt::format("{}{}", positions.empty() ? "" : ",", o.req.mdc ? p.first + 1 : p.first);
+    if (positions.empty()) {
+      fmt::print("No split proposed\n");
+      return;
+    }
+    fmt::print("Proposed split: --{} {} (adopt it when the change has a known cause{})\n",
+               o.req.mdc ? "rebase" : "parts", positions,
+               o.req.phases->method == phase_method::runcharter
+                   ? "; --parts gives each part its own median, not runcharter's"
+                   : "");
+  }
+
   std::string what() const {
     if (o.req.raw_subgroups)
       return fmt::format("'{}' by subgroup '{}' ({} measurements)", o.cmd.y, o.cmd.x, t.measurements);
@@ -109,6 +233,7 @@ struct reporter {
     if (options.freeze > 0 && options.parts.empty())
       fmt::print("Baseline: centre line and limits from points 1-{}\n", options.freeze);
     if (!std::isnan(options.cl)) fmt::print("Centre line given: {}\n", number(options.cl));
+    phase_header();
     for (std::size_t k = 0; k < parts; ++k) {
       const part_summary& p = r.summary.parts[k].summary;
       std::vector<std::size_t> signals, excluded;
@@ -128,6 +253,7 @@ struct reporter {
       if (p.n_missing) line += fmt::format("; {} missing", p.n_missing);
       if (!excluded.empty()) line += "; excluded from the calculations: " + points(excluded);
       fmt::print("{}\n", line);
+      phase_lines(k);
       line = fmt::format("  {} {}", o.req.info->has_limits ? "centre line" : "median", number(p.cl));
       if (last_limits < m) {
         line += fmt::format("; 3-sigma limits {} to {}", number(r.lcl[last_limits]), number(r.ucl[last_limits]));
@@ -143,6 +269,7 @@ struct reporter {
       }
       if (o.req.any_rules()) rule_lines(k);
     }
+    phase_footer();
   }
 
   static std::string_view variation_text(point_type v) {
@@ -194,12 +321,14 @@ struct reporter {
                what_text, t.source, plural(m, "point"), plural(periods.size(), "period"), to_string(mo.direction),
                o.cmd.output);
     if (!mo.screen_outliers) fmt::print("Moving ranges not screened (--no-screen)\n");
+    phase_header();
     const bool other_rules = (o.req.rules.rules & ~rules_in(rule_set::mdc)) != 0;
     for (std::size_t k = 0; k < periods.size(); ++k) {
       const mdc_period& p = periods[k];
       std::string line = span("Period", p.period, p.first, p.last);
       if (p.n_missing) line += fmt::format("; {} missing", p.n_missing);
       fmt::print("{}\n", line);
+      phase_lines(k);
       line = fmt::format("  mean {}; process limits {} to {}", number(p.mean), number(p.lpl), number(p.upl));
       if (mo.fix_after_n_points > 0 && static_cast<std::size_t>(p.n_points) > mo.fix_after_n_points)
         line += fmt::format(" (from the first {} points)", mo.fix_after_n_points);
@@ -239,6 +368,7 @@ struct reporter {
       fmt::print("Variation: no point has a value\n");
     if (!periods.empty())
       fmt::print("Assurance{}: {}\n", periods.size() > 1 ? " (the last period)" : "", assurance_text(periods.back()));
+    phase_footer();
   }
 
   // --- The sequential charts: the parameters used (given or estimated) and the signals ----------
