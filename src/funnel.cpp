@@ -292,25 +292,7 @@ dispersion estimate_dispersion(const model& m, std::span<const double> z, std::s
 // --- Checks --------------------------------------------------------------------------------------
 
 void check_options(const funnel_options& o) {
-  if (o.target) {
-    const double t = *o.target;
-    if (o.type == funnel_type::pr && !(t > 0 && t < 1))
-      throw input_error("target", input_error::npos,
-                        fmt::format("a target proportion must lie between 0 and 1 (exclusive), not {}", t));
-    if (o.type != funnel_type::pr && !(t > 0 && std::isfinite(t)))
-      throw input_error("target", input_error::npos,
-                        fmt::format("the target of a {} funnel must be positive and finite, not {}",
-                                    o.type == funnel_type::sr ? "standardised-ratio" : "ratio-of-counts", t));
-  }
-  if (o.compat == funnel_compat::funnelplotr) {
-    if (o.target)
-      throw input_error("compat", input_error::npos,
-                        "FunnelPlotR 0.6.0 has no target option (SR is always 1, PR and RC pooled): "
-                        "compat funnelplotr cannot take one");
-    if (o.adjustment == overdispersion::multiplicative)
-      throw input_error("compat", input_error::npos,
-                        "FunnelPlotR 0.6.0 offers no multiplicative adjustment: compat funnelplotr cannot take it");
-  }
+  if (auto e = find_problem(o)) throw *e;
 }
 
 // A unit's data (§1), checked after its rows are summed.
@@ -434,6 +416,30 @@ std::optional<overdispersion> parse_overdispersion(std::string_view name) noexce
 }
 std::optional<funnel_compat> parse_funnel_compat(std::string_view name) noexcept {
   return parse_name<funnel_compat>(compat_names, name);
+}
+
+std::optional<input_error> find_problem(const funnel_options& o) {
+  if (o.target) {
+    const double t = *o.target;
+    if (o.type == funnel_type::pr && !(t > 0 && t < 1))
+      return input_error("target", input_error::npos,
+                         fmt::format("a target proportion must lie between 0 and 1 (exclusive), not {}", t));
+    if (o.type != funnel_type::pr && !(t > 0 && std::isfinite(t)))
+      return input_error("target", input_error::npos,
+                         fmt::format("the target of a {} funnel must be positive and finite, not {}",
+                                     o.type == funnel_type::sr ? "standardised-ratio" : "ratio-of-counts", t));
+  }
+  if (o.compat == funnel_compat::funnelplotr) {
+    if (o.target)
+      return input_error("compat", input_error::npos,
+                         "FunnelPlotR 0.6.0 has no target (SR is always 1, PR and RC pooled), so its numbers "
+                         "cannot be reproduced with one");
+    if (o.adjustment == overdispersion::multiplicative)
+      return input_error("compat", input_error::npos,
+                         "FunnelPlotR 0.6.0 has no multiplicative adjustment, so its numbers cannot be reproduced "
+                         "with one");
+  }
+  return std::nullopt;
 }
 
 // --- Results ---------------------------------------------------------------------------------------

@@ -10,8 +10,12 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "cli_support.hpp"
 #include "golden.hpp"
 #include "io/csv_reader.hpp"
+#include "io/csv_writer.hpp"
 #include "spc/funnel.hpp"
 
 namespace spc::test {
@@ -263,7 +267,7 @@ TEST_CASE("funnel golden: the worked examples' files agree in both modes") {
   CHECK(run_suite(examples(), true) == 5);
 }
 
-TEST_CASE("funnel golden: the whole suite as one batch, rows summed per unit, on 1 and 2 threads") {
+TEST_CASE("funnel golden: the whole suite as one batch with rows summed per unit on 1 and 2 threads") {
   // Every case a funnel of its own option set; the rows of units given twice are summed by the
   // batch; the results do not depend on the number of threads.
   for (const bool funnelplotr : {false, true}) {
@@ -315,7 +319,7 @@ namespace {
 doctest::Approx approx(double v) { return doctest::Approx(v).epsilon(1e-9); }
 }  // namespace
 
-TEST_CASE("funnel example 1: proportions, auto: the exact limits, winsorising, tau2 and additive limits") {
+TEST_CASE("funnel example 1: proportions (auto) with exact limits and winsorising and tau2 and additive limits") {
   const golden_funnel& g = example(1);
   const funnel_result r = run_example(1);
   CHECK(r.summary.target == approx(1278.0 / 1560.0));
@@ -376,7 +380,7 @@ TEST_CASE("funnel example 2: a target of 0.85 and multiplicative limits scaled b
   CHECK(r.summary.n_outliers_high + r.summary.n_outliers_low == 0);
 }
 
-TEST_CASE("funnel example 3: standardised ratios, SHMI: truncation, and a zero count not flagged") {
+TEST_CASE("funnel example 3: standardised ratios (SHMI) truncated and a zero count not flagged") {
   const golden_funnel& g = example(3);
   const funnel_result r = run_example(3);
   const std::size_t A = unit_index(g, "A"), D = unit_index(g, "D");
@@ -403,7 +407,7 @@ TEST_CASE("funnel example 3: standardised ratios, SHMI: truncation, and a zero c
   CHECK(c.units.lcl_998[A] == doctest::Approx(0.042).epsilon(0.01));  // D7: 0.137 against 0.042
 }
 
-TEST_CASE("funnel example 4: standardised ratios, CQC, additive: limits squared back") {
+TEST_CASE("funnel example 4: standardised ratios (CQC and additive) with limits squared back") {
   const golden_funnel& g = example(4);
   const funnel_result r = run_example(4);
   const std::size_t A = unit_index(g, "A"), J = unit_index(g, "J");
@@ -422,7 +426,7 @@ TEST_CASE("funnel example 4: standardised ratios, CQC, additive: limits squared 
   CHECK(c.units.od_ucl_998[J] == approx(1.245919645));
 }
 
-TEST_CASE("funnel example 5: ratios of counts, auto: not over-dispersed, no outlier (FunnelPlotR flags two)") {
+TEST_CASE("funnel example 5: ratios of counts (auto) not over-dispersed and no outlier (FunnelPlotR flags two)") {
   const golden_funnel& g = example(5);
   const funnel_result r = run_example(5);
   const std::size_t E = unit_index(g, "E"), H = unit_index(g, "H");
@@ -443,7 +447,7 @@ TEST_CASE("funnel example 5: ratios of counts, auto: not over-dispersed, no outl
   CHECK(c.units.outlier[E] == funnel_flag::low);
 }
 
-TEST_CASE("funnel example 6: no adjustment: the limits of example 5, no od limits, phi still reported") {
+TEST_CASE("funnel example 6: no adjustment gives the limits of example 5 without od limits and phi still reported") {
   const funnel_result r = run_example(6), auto_ = run_example(5);
   CHECK(r.summary.phi == approx(0.722425503176));
   CHECK(r.summary.adjustment == funnel_adjustment::none);
@@ -465,7 +469,7 @@ funnel_summary summary_with_target(double target) {
 }
 }  // namespace
 
-TEST_CASE("funnel limits: exact binomial with interpolation, target 0.1 (spec 3.1)") {
+TEST_CASE("funnel limits: exact binomial with interpolation at a target of 0.1 (spec 3.1)") {
   const double grid[] = {100, 500};
   const funnel_curves c = curves({.type = funnel_type::pr}, summary_with_target(0.1), grid);
   CHECK(c.lcl_998[0] == approx(0.0141788650));
@@ -479,7 +483,7 @@ TEST_CASE("funnel limits: exact binomial with interpolation, target 0.1 (spec 3.
   CHECK(std::isnan(c.od_lcl_998[0]));  // no adjustment drawn
 }
 
-TEST_CASE("funnel limits: exact Poisson with interpolation, target 1 (spec 3.2)") {
+TEST_CASE("funnel limits: exact Poisson with interpolation at a target of 1 (spec 3.2)") {
   const double grid[] = {2.5, 15, 20, 30, 100};
   const double want[][4] = {{0, 0, 2.2446102699, 3.2650145846},
                             {0.2716038044, 0.4906593251, 1.5055443627, 1.8558076160},
@@ -498,7 +502,7 @@ TEST_CASE("funnel limits: exact Poisson with interpolation, target 1 (spec 3.2)"
   CHECK(std::exp(-2.5) >= 0.025);
 }
 
-TEST_CASE("funnel limits: FunnelPlotR's chi-square SR limits at E = 15, 20, 30 (its test values, D2)") {
+TEST_CASE("funnel limits: FunnelPlotR's chi-square SR limits at E = 15 and 20 and 30 (its test values: D2)") {
   const double grid[] = {15, 20, 30};
   const funnel_curves c =
       curves({.type = funnel_type::sr, .compat = funnel_compat::funnelplotr}, summary_with_target(1), grid);
@@ -517,7 +521,7 @@ TEST_CASE("funnel limits: FunnelPlotR's chi-square SR limits at E = 15, 20, 30 (
   CHECK(exact.lcl_998[0] == approx(0.2716038044));
 }
 
-TEST_CASE("funnel limits: CQC at E = 100 without tau2, FunnelPlotR's unsquared limits against ours (D5)") {
+TEST_CASE("funnel limits: CQC at E = 100 without tau2 with FunnelPlotR's unsquared limits against ours (D5)") {
   funnel_summary s = summary_with_target(1);
   s.adjustment = funnel_adjustment::additive;
   s.phi = 1;
@@ -537,7 +541,7 @@ TEST_CASE("funnel limits: CQC at E = 100 without tau2, FunnelPlotR's unsquared l
 
 // --- Invariants ------------------------------------------------------------------------------------
 
-TEST_CASE("funnel invariants: target between the limits, 95 % inside 99.8 %, adjusted around unadjusted") {
+TEST_CASE("funnel invariants: the target between the limits and 95 % inside 99.8 % and adjusted around unadjusted") {
   int units = 0;
   for (const golden_funnel& g : suite()) {
     CAPTURE(g.id);
@@ -603,7 +607,7 @@ TEST_CASE("funnel invariants: the curves at the units' denominators are the unit
   }
 }
 
-TEST_CASE("funnel invariants: the exact limits narrow as n grows, but for the binomial upper limit's steps") {
+TEST_CASE("funnel invariants: the exact limits narrow as n grows but for the binomial upper limit's steps") {
   // Spec 3.1: the interpolation softens the discreteness without removing it. With θ0 = 0.2 and
   // p = 0.999 the upper limit rises at 15 of the 395 steps from n = 5 to 400, by at most 0.00044;
   // with θ0 = 0.05 by up to 0.0046. The lower limits and the Poisson limits are monotone.
@@ -633,7 +637,7 @@ TEST_CASE("funnel invariants: the exact limits narrow as n grows, but for the bi
   CHECK(largest05 == doctest::Approx(0.0046).epsilon(0.05));
 }
 
-TEST_CASE("funnel invariants: rows of a unit are summed; missing rows are left out; order does not matter") {
+TEST_CASE("funnel invariants: rows of a unit are summed and missing rows left out and the order does not matter") {
   const golden_funnel& g = example(1);
   const funnel_result whole = run_example(1);
   // Unit A's 5 of 12 split over three rows, one of them with a missing y, and the rows shuffled;
@@ -687,7 +691,7 @@ TEST_CASE("funnel invariants: a ratio equal to a clipped limit is not an outlier
   CHECK(bare.units.outlier[1] == funnel_flag::inside);
 }
 
-TEST_CASE("funnel invariants: auto is additive when over-dispersed and none otherwise; z_adjusted shrinks z") {
+TEST_CASE("funnel invariants: auto is additive when over-dispersed and none otherwise and z_adjusted shrinks z") {
   for (const int id : {1, 5}) {
     const golden_funnel& g = example(id);
     funnel_options add = g.options, none = g.options;
@@ -768,7 +772,7 @@ TEST_CASE("funnel bad input: each problem names its unit and argument") {
   CHECK_NOTHROW((void)funnel(std::vector<double>{1.5, 2.25, 3}, std::vector<double>{10, 10, 10}, pr));
 }
 
-TEST_CASE("funnel bad input: targets, degenerate funnels and forced adjustments") {
+TEST_CASE("funnel bad input: targets and degenerate funnels and forced adjustments") {
   funnel_options pr{.type = funnel_type::pr}, sr{.type = funnel_type::sr}, rc{.type = funnel_type::rc};
   pr.target = 1.0;
   expect(error_of({1, 2}, {10, 10}, pr), "target", input_error::npos, "between 0 and 1");
@@ -826,7 +830,7 @@ TEST_CASE("funnel bad input: a batch reports a bad funnel with its unit and comp
                   input_error);
 }
 
-TEST_CASE("funnel bad input: curves need an increasing grid, whole numbers for exact binomial limits") {
+TEST_CASE("funnel bad input: curves need an increasing grid of whole numbers for exact binomial limits") {
   const funnel_summary s = summary_with_target(0.2);
   const double not_increasing[] = {10, 10}, not_whole[] = {10, 12.5}, negative[] = {-1, 2};
   const funnel_options pr{.type = funnel_type::pr};
@@ -838,5 +842,275 @@ TEST_CASE("funnel bad input: curves need an increasing grid, whole numbers for e
   CHECK_THROWS_AS((void)curves(pr, funnel_summary{}, std::vector<double>{10}), input_error);
   CHECK_THROWS_AS((void)funnel_grid(pr, 0, 10, 20), input_error);
 }
+
+// --- spc funnel ------------------------------------------------------------------------------------
+
+#ifdef SPC_CLI_PATH
+
+namespace {
+
+// The command-line options of a case (funnel spec §9.1).
+std::string cli_options(const golden_funnel& g, bool funnelplotr) {
+  std::string args = std::string(" --type ") + std::string(to_string(g.options.type));
+  if (g.options.type == funnel_type::sr) args += " --sr-method " + std::string(to_string(g.options.method));
+  args += " --overdispersion " + std::string(to_string(g.options.adjustment));
+  if (g.options.target) args += fmt::format(" --target {}", *g.options.target);
+  if (funnelplotr) args += " --compat funnelplotr";
+  return args;
+}
+
+// A CSV file from a header and rows of text fields (quoted where needed by the project's writer).
+fs::path write_rows(const std::string& stem, const std::vector<std::string>& header,
+                    const std::vector<std::vector<std::string>>& rows) {
+  const fs::path p = scratch_file(stem);
+  io::csv_writer w(p.string());
+  w.header(header);
+  for (const auto& r : rows) {
+    for (const std::string& f : r) w.field(std::string_view(f));
+    w.end_row();
+  }
+  w.close();
+  return p;
+}
+
+std::string number_text(double v) { return fmt::format("{}", v); }
+
+// The output columns of `spc funnel` for the rows of one group, as funnel_units (by unit name).
+struct cli_funnel {
+  std::vector<std::string> names;
+  funnel_units units;
+  funnel_summary summary;
+};
+
+double output_number(const std::string& cell) {
+  if (cell.empty()) return na;
+  if (cell == "-inf") return -inf;
+  if (cell == "inf") return inf;
+  double v = na;
+  REQUIRE_MESSAGE(io::parse_number(cell, v), cell);
+  return v;
+}
+
+// Reads the unit and summary outputs; `group` selects the rows whose --by columns hold these
+// values (empty: every row).
+cli_funnel read_output(const fs::path& units_csv, const fs::path& summary_csv,
+                       const std::vector<std::pair<std::string, std::string>>& group = {}) {
+  const auto u = io::read_csv(units_csv.string());
+  const auto s = io::read_csv(summary_csv.string());
+  auto in_group = [&](const io::csv_table& t, std::size_t k) {
+    for (const auto& [col, value] : group)
+      if (t.cells[t.column(col)][k] != value) return false;
+    return true;
+  };
+  cli_funnel out;
+  for (std::size_t k = 0; k < u.rows; ++k) {
+    if (!in_group(u, k)) continue;
+    out.names.push_back(u.cells[u.column("unit")][k]);
+    funnel_units& f = out.units;
+    std::vector<double>* columns[] = {&f.y, &f.n, &f.ratio, &f.z, &f.lcl_95, &f.ucl_95, &f.lcl_998, &f.ucl_998,
+                                      &f.od_lcl_95, &f.od_ucl_95, &f.od_lcl_998, &f.od_ucl_998};
+    for (std::size_t c = 0; c < 12; ++c) columns[c]->push_back(output_number(u.cells[u.column(number_columns[c])][k]));
+    const std::string& flag = u.cells[u.column("outlier")][k];
+    const std::string& side = u.cells[u.column("outlier_direction")][k];
+    out.units.outlier.push_back(flag.empty()       ? funnel_flag::no_data
+                                : side == "high"   ? funnel_flag::high
+                                : side == "low"    ? funnel_flag::low
+                                : flag == "false" ? funnel_flag::inside
+                                                   : funnel_flag::no_data);
+  }
+  std::size_t rows = 0;
+  for (std::size_t k = 0; k < s.rows; ++k) {
+    if (!in_group(s, k)) continue;
+    ++rows;
+    funnel_summary& m = out.summary;
+    m.n_units = static_cast<std::size_t>(output_number(s.cells[s.column("n_units")][k]));
+    m.target = output_number(s.cells[s.column("target")][k]);
+    m.phi = output_number(s.cells[s.column("phi")][k]);
+    m.tau2 = output_number(s.cells[s.column("tau2")][k]);
+    m.overdispersed = s.cells[s.column("overdispersed")][k] == "true";
+    m.n_outliers_high = static_cast<std::size_t>(output_number(s.cells[s.column("n_outliers_high")][k]));
+    m.n_outliers_low = static_cast<std::size_t>(output_number(s.cells[s.column("n_outliers_low")][k]));
+  }
+  CHECK(rows == 1);
+  return out;
+}
+
+fs::path case_input(const golden_funnel& g) {
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t r = 0; r < g.row_unit.size(); ++r)
+    rows.push_back({g.row_unit[r], number_text(g.row_y[r]), number_text(g.row_n[r])});
+  return write_rows("funnel_case", {"unit", "y", "n"}, rows);
+}
+
+}  // namespace
+
+TEST_CASE("spc funnel golden: every case alone by default and with --compat funnelplotr") {
+  int runs = 0;
+  for (const golden_funnel& g : suite()) {
+    const fs::path in = case_input(g);
+    for (const bool funnelplotr : {false, true}) {
+      if (funnelplotr && !g.compat) continue;
+      CAPTURE(g.id);
+      CAPTURE(funnelplotr);
+      const fs::path out = scratch_file("funnel_units"), sum = scratch_file("funnel_summary");
+      const cli_result r = spc_cli("funnel --input " + quote(in) + " --unit unit --y y --n n" +
+                                   cli_options(g, funnelplotr) + " --output " + quote(out) + " --summary " + quote(sum));
+      REQUIRE_MESSAGE(r.status == 0, r.err);
+      CHECK(contains(r.out, "Funnel plot of "));  // the report for people, with --output FILE
+      const cli_funnel f = read_output(out, sum);
+      CHECK(compare(g, funnelplotr, f.names, f.units, 0, f.summary) == 0);
+      ++runs;
+    }
+  }
+  CHECK(runs == 40 + 27);
+}
+
+TEST_CASE("spc funnel golden: the cases of each option set in one file with --by batch and case with rows interleaved") {
+  // One file per option set (cases without a target), the rows sorted by unit name so that the
+  // groups are interleaved; every group agrees with its case.
+  std::map<std::string, std::vector<const golden_funnel*>> sets;
+  for (const golden_funnel& g : suite())
+    if (!g.options.target) sets[cli_options(g, false)].push_back(&g);
+  int groups = 0;
+  for (const auto& [options, cases] : sets) {
+    CAPTURE(options);
+    std::vector<std::vector<std::string>> rows;
+    for (const golden_funnel* g : cases)
+      for (std::size_t r = 0; r < g->row_unit.size(); ++r)
+        rows.push_back({options, std::to_string(g->id), g->row_unit[r], number_text(g->row_y[r]),
+                        number_text(g->row_n[r])});
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a[2] < b[2]; });
+    const fs::path in = write_rows("funnel_batch", {"batch", "case", "unit", "y", "n"}, rows);
+    const fs::path out = scratch_file("funnel_units"), sum = scratch_file("funnel_summary");
+    const cli_result r = spc_cli("funnel --input " + quote(in) + " --by batch,case --unit unit --y y --n n" + options +
+                                 " --output " + quote(out) + " --summary " + quote(sum));
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    for (const golden_funnel* g : cases) {
+      CAPTURE(g->id);
+      const cli_funnel f = read_output(out, sum, {{"batch", options}, {"case", std::to_string(g->id)}});
+      CHECK(compare(*g, false, f.names, f.units, 0, f.summary) == 0);
+      ++groups;
+    }
+  }
+  CHECK(groups == 36);
+}
+
+TEST_CASE("spc funnel: standard output and missing values and summed rows and quoted units and the columns") {
+  const fs::path in = write_text("funnel_io",
+                                 "home,screened,residents\n"
+                                 "\"Lia, nord\",5,12\nB,30,35\nC,41,48\nD,45,60\nE,72,85\n"
+                                 "F,99,110\nG,118,150\nH,183,220\nI,255,340\nJ,200,250\nJ,230,250\n"
+                                 "K,NA,20\nB,,3\n");
+  const cli_result r = spc_cli("funnel --input - --unit home --y screened --n residents --type pr", in);
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const fs::path out = write_text("funnel_io_out", r.out);
+  const auto t = io::read_csv(out.string());
+  CHECK(t.header == std::vector<std::string>{"unit",       "y",          "n",          "ratio",      "z",
+                                             "lcl_95",     "ucl_95",     "lcl_998",    "ucl_998",    "od_lcl_95",
+                                             "od_ucl_95",  "od_lcl_998", "od_ucl_998", "outlier",    "z_adjusted",
+                                             "outlier_direction"});
+  REQUIRE(t.rows == 11);
+  CHECK(t.cells[0][0] == "Lia, nord");
+  // J's two rows are summed; B's row with a missing y is left out; K has no complete row.
+  CHECK(t.cells[t.column("y")][9] == "430");
+  CHECK(t.cells[t.column("n")][9] == "500");
+  CHECK(t.cells[t.column("n")][1] == "35");
+  CHECK(t.cells[0][10] == "K");
+  for (std::size_t c = 1; c < t.header.size(); ++c) CHECK(t.cells[c][10].empty());
+  // The funnel is example 1's: the same z-scores and limits.
+  const funnel_result ex = run_example(1);
+  for (std::size_t i = 0; i < 10; ++i) {
+    CHECK(output_number(t.cells[t.column("z")][i]) == approx(ex.units.z[i]));
+    CHECK(output_number(t.cells[t.column("od_lcl_998")][i]) == approx(ex.units.od_lcl_998[i]));
+  }
+  // The summary to standard output with --output FILE: no report then.
+  const fs::path units = scratch_file("funnel_units");
+  const cli_result s =
+      spc_cli("funnel --input - --unit home --y screened --n residents --type pr --output " + quote(units) +
+                  " --summary -",
+              in);
+  REQUIRE(s.status == 0);
+  CHECK(s.out.rfind("n_units,target,phi,tau2,overdispersed,n_outliers_high,n_outliers_low,n_estimate,adjustment\n"
+                    "10,0.819230769230769,3.42073037528392,0.00498900709748445,true,0,0,10,additive\n",
+                    0) == 0);
+}
+
+TEST_CASE("spc funnel: the report for people names the outliers") {
+  const golden_funnel& g = example(5);
+  const fs::path in = case_input(g), out = scratch_file("funnel_units");
+  const cli_result r =
+      spc_cli("funnel --input " + quote(in) + " --unit unit --y y --n n --type rc --compat funnelplotr -o " + quote(out));
+  REQUIRE(r.status == 0);
+  CHECK(contains(r.out, "Funnel plot of ratios of counts (rc) 'y' / 'n' by 'unit'"));
+  CHECK(contains(r.out, "target 0.9569 (pooled)"));
+  CHECK(contains(r.out, "phi 0.72243, tau2 0 (10 units in the estimate): not over-dispersed"));
+  CHECK(contains(r.out, "1 high: H (1.25); 1 low: E (0.7)"));
+}
+
+TEST_CASE("spc funnel errors: bad data names the group and unit and rows and column and value (exit 1)") {
+  const std::string head = "region,unit,y,n\n";
+  auto file = [&](const std::string& body) { return quote(write_text("funnel_bad", head + body)); };
+  const std::string pr = " --unit unit --y y --n n --type pr";
+  expect_error("funnel --input " + file("N,A,3,10\nN,B,12,10\n") + pr, 1,
+               {"unit 'B' (row 2), column 'y'", "the numerator 12 is above its denominator 10"});
+  expect_error("funnel --input " + file("N,A,3,10\nN,B,2,6\nN,B,2,6.5\n") + pr, 1,
+               {"unit 'B' (rows 2, 3), column 'n'", "whole number", "12.5"});
+  expect_error("funnel --input " + file("N,A,3,10\nN,B,-2,10\n") + " --unit unit --y y --n n --type rc", 1,
+               {"unit 'B' (row 2), column 'y'", "cannot be negative (-2)"});
+  expect_error("funnel --input " + file("N,A,3,10\nN,B,2,0\n") + " --unit unit --y y --n n --type sr", 1,
+               {"unit 'B' (row 2), column 'n'", "the denominator must be positive (0)"});
+  expect_error("funnel --input " + file("N,A,3,10\nS,B,2,0\n") + " --by region --unit unit --y y --n n --type sr", 1,
+               {"group 'region=S'", "unit 'B'", "column 'n'"});
+  expect_error("funnel --input " + file("N,A,3,10\nN,B,x,10\n") + pr, 1, {"row 2, column 'y'", "'x' is not a number"});
+  expect_error("funnel --input " + file("N,A,3,10\n") + " --unit home --y y --n n --type pr", 1,
+               {"missing column 'home'"});
+  expect_error("funnel --input " + file("N,A,3,10\nN,,2,10\n") + pr, 1, {"row 2, column 'unit'", "empty"});
+  // A forced adjustment with fewer than 2 units in the estimate; auto and none draw none.
+  expect_error("funnel --input " + file("N,A,3,10\nS,B,2,10\nS,C,4,10\n") +
+                   " --by region --unit unit --y y --n n --type pr --overdispersion additive",
+               1, {"group 'region=N'", "at least 2 units", "has 1", "--overdispersion additive"});
+  CHECK(spc_cli("funnel --input " + file("N,A,3,10\n") + pr).status == 0);
+  // Degenerate targets and funnels without data.
+  expect_error("funnel --input " + file("N,A,0,10\nN,B,0,10\n") + pr, 1, {"pooled proportion is 0", "--target"});
+  expect_error("funnel --input " + file("N,A,0,10\nN,B,0,10\n") + " --unit unit --y y --n n --type rc", 1,
+               {"pooled ratio is 0"});
+  expect_error("funnel --input " + file("N,A,NA,10\nN,B,2,\n") + pr, 1, {"no unit has data"});
+}
+
+TEST_CASE("spc funnel errors: the command line (exit 2)") {
+  const fs::path in = write_text("funnel_ok", "unit,y,n\nA,3,10\nB,4,12\n");
+  const std::string base = "funnel --input " + quote(in) + " --unit unit --y y --n n";
+  expect_error(base + " --type xx", 2, {"--type"});
+  expect_error(base + " --type pr --sr-method cqc", 2, {"--sr-method", "--type sr"});
+  expect_error(base + " --type pr --target 1.2", 2, {"--target", "between 0 and 1"});
+  expect_error(base + " --type sr --target 0", 2, {"--target", "positive"});
+  expect_error(base + " --type pr --target 0.3 --compat funnelplotr", 2, {"--compat funnelplotr", "target"});
+  expect_error(base + " --type pr --overdispersion multiplicative --compat funnelplotr", 2,
+               {"--compat funnelplotr", "multiplicative"});
+  expect_error(base + " --type pr --overdispersion sometimes", 2, {"--overdispersion"});
+  expect_error(base + " --type pr --compat spc", 2, {"--compat"});
+  expect_error(base + " --type pr --summary -", 2, {"--summary", "the units already go to standard output"});
+  expect_error(base + " --type pr --by unit", 2, {"--by", "'unit'"});
+  expect_error("funnel --input " + quote(in) + " --unit unit --y y --type pr", 2, {"--n"});
+}
+
+TEST_CASE("spc funnel errors: a failing command leaves no file and keeps an existing one") {
+  const fs::path bad = write_text("funnel_bad", "unit,y,n\nA,3,10\nB,12,10\n");
+  const fs::path out = scratch_file("funnel_out"), sum = scratch_file("funnel_sum");
+  const std::string args = "funnel --input " + quote(bad) + " --unit unit --y y --n n --type pr --output " +
+                           quote(out) + " --summary " + quote(sum);
+  expect_error(args, 1, {"unit 'B'"});
+  CHECK_FALSE(fs::exists(out));
+  CHECK_FALSE(fs::exists(sum));
+  std::ofstream(out) << "keep\n";
+  expect_error(args, 1, {"unit 'B'"});
+  CHECK(slurp(out) == "keep\n");
+  CHECK_FALSE(fs::exists(sum));
+  // No temporary file is left beside them.
+  for (const auto& entry : fs::directory_iterator(out.parent_path()))
+    CHECK_MESSAGE(entry.path().string().find(".spc-") == std::string::npos, entry.path());
+}
+
+#endif  // SPC_CLI_PATH
 
 }  // namespace spc::test

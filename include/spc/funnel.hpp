@@ -168,6 +168,10 @@ struct funnel_workspace {
   detail::funnel_scratch scratch;
 };
 
+/// Finds a problem with the options alone, or nothing: a target out of range ("target"), compat
+/// with a target or multiplicative adjustment ("compat"). Front ends call it before reading data.
+std::optional<input_error> find_problem(const funnel_options& options);
+
 /// Computes one funnel from the units' numerators `y` and denominators `n` (for sr: the
 /// expected counts). A unit with a missing y or n has no data: its outputs are missing and its
 /// flag `no_data`. Throws `input_error` for bad data, naming "y" or "n" and the unit: a negative

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "funnel_command.hpp"
 #include "io/csv_reader.hpp"
 #include "options.hpp"
 #include "pipeline.hpp"
@@ -96,7 +97,7 @@ int run(int argc, char** argv) {
     return fmt::format("spc: error: {}\nRun with --help for more information.\n", e.what());
   });
   app.require_subcommand(1);
-  app.footer("Run 'spc chart --help' or 'spc batch --help' for the options of a subcommand.");
+  app.footer("Run 'spc chart --help', 'spc batch --help' or 'spc funnel --help' for the options of a subcommand.");
 
   command chart, batch;
   CLI::App* chart_app = app.add_subcommand("chart", chart_description);
@@ -105,6 +106,8 @@ int run(int argc, char** argv) {
   CLI::App* batch_app = app.add_subcommand("batch", batch_description);
   add_options(batch_app, batch, true);
   batch_app->footer(footer(true));
+  funnel_command funnel;
+  CLI::App* funnel_app = add_funnel_command(app, funnel);
 
   try {
     app.parse(argc, argv);
@@ -116,6 +119,7 @@ int run(int argc, char** argv) {
   try {
     if (chart_app->parsed()) return run_pipeline(chart, false);
     if (batch_app->parsed()) return run_pipeline(batch, true);
+    if (funnel_app->parsed()) return run_funnel(funnel);
     return exit_usage_error;  // unreachable: require_subcommand(1)
   } catch (const usage_error& e) {
     fmt::print(stderr, "spc: error: {}\nRun with --help for more information.\n", e.what());

@@ -181,19 +181,24 @@ void check_columns(const command& cmd, const chart_info& c, bool grouped) {
   (void)grouped;
 }
 
-void check_outputs(const command& cmd, bool grouped) {
+}  // namespace
+
+void check_outputs(const command& cmd, bool grouped, std::string_view rows) {
   const bool points_to_stdout = cmd.output.empty() || cmd.output == "-";
   if (cmd.summary.empty()) return;
   if (cmd.summary == "-" && cmd.output == "-")
     throw usage_error("options --output and --summary: only one of them can go to standard output");
   if (!grouped && cmd.summary == "-" && points_to_stdout)
-    throw usage_error(
-        "option --summary: the points already go to standard output; give --output FILE to send the "
-        "summary there, or give the summary a file name");
+    throw usage_error(fmt::format(
+        "option --summary: the {} already go to standard output; give --output FILE to send the "
+        "summary there, or give the summary a file name",
+        rows));
   if (!points_to_stdout && cmd.summary == cmd.output)
     throw usage_error(fmt::format("options --output and --summary: '{}' is both; the two outputs need different files",
                                   cmd.summary));
 }
+
+namespace {
 
 // The rule options, and the Making Data Count mode's.
 void check_rules(const command& cmd, request& req) {

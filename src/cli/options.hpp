@@ -93,6 +93,11 @@ struct request {
 /// usage_error naming the option.
 request check_command(const command& cmd, bool grouped);
 
+/// Checks --output and --summary against each other (one of them at most on standard output; with
+/// one output per row on standard output, `spc chart` needs --output FILE for `--summary -`;
+/// different files); `rows` names the rows of --output in the message ("points", "units").
+void check_outputs(const command& cmd, bool grouped, std::string_view rows = "points");
+
 /// The command-line option behind an argument of the library's input_error ("freeze" ->
 /// "freeze", "fix_after_n_points" -> "fix-after", "mdc.trend" -> "trend-points"), or "" when the
 /// argument is a data column (y, n, sd).

@@ -1,0 +1,44 @@
+// cli/funnel_command.hpp: `spc funnel`: funnel plots from a CSV file, one funnel per --by group
+// (docs/cli.md §9, docs/funnel.md).
+//
+//   options (checked before reading, the library's find_problem)  ->  read and group
+//   (series_table.hpp: one series per --by group, the --unit column as the labels)  ->  rows of a
+//   unit summed, funnels in parallel (spc::funnel_batch)  ->  problems in the user's terms (group,
+//   unit, rows, column)  ->  the unit and summary CSVs (io::output_file, whole or not at all)  ->
+//   the report for people (with --output FILE)
+//
+// Any problem fails the whole command: nothing is written, and the message names the group, the
+// unit (with its rows), the column and the value, or the option.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace spc::cli {
+
+/// Every option of `spc funnel`, as given on the command line.
+struct funnel_command {
+  std::string input;
+  std::string unit, y, n;
+  std::string type;
+  std::vector<std::string> by;
+  std::optional<double> target;
+  std::string overdispersion = "auto";
+  std::string sr_method;  ///< "" = not given (shmi for sr)
+  std::string compat;     ///< "" or "funnelplotr"
+  std::string output, summary;
+};
+
+/// Adds the `funnel` subcommand and its options (bound to `cmd`) to `app`.
+CLI::App* add_funnel_command(CLI::App& app, funnel_command& cmd);
+
+/// Runs a parsed `spc funnel`; returns the exit code. Throws usage_error, data_error and
+/// io::csv_error for problems the caller reports (cli/commands.cpp).
+int run_funnel(const funnel_command& cmd);
+
+}  // namespace spc::cli
