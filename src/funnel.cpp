@@ -542,8 +542,8 @@ void funnel_into(std::span<const double> y_in, std::span<const double> n_in, con
     case overdispersion::multiplicative:
       if (d.used < funnel_min_estimate_units)
         throw input_error("overdispersion", input_error::npos,
-                          fmt::format("{} adjustment: over-dispersion needs at least {} units with z-scores in the "
-                                      "estimate; the funnel has {}",
+                          fmt::format("the {} adjustment needs at least {} units with z-scores in the estimate of "
+                                      "over-dispersion; the funnel has {}",
                                       to_string(o.adjustment), funnel_min_estimate_units, d.used));
       summary.adjustment = o.adjustment == overdispersion::additive ? funnel_adjustment::additive
                                                                     : funnel_adjustment::multiplicative;

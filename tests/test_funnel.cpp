@@ -1111,6 +1111,60 @@ TEST_CASE("spc funnel errors: a failing command leaves no file and keeps an exis
     CHECK_MESSAGE(entry.path().string().find(".spc-") == std::string::npos, entry.path());
 }
 
+TEST_CASE("spc funnel docs: the hospital-infection example of docs/funnel.md and docs/cli.md") {
+  const std::string data = std::string(SPC_EXAMPLES_DATA) + "/hospital_infections_expected.csv";
+  const std::string args = "funnel --input " + quote(data) +
+                           " --by infection --unit hospital --y n --n expected --type sr";
+  const fs::path units = scratch_file("hospitals"), sum = scratch_file("infections");
+  const cli_result r = spc_cli(args + " --output " + quote(units) + " --summary " + quote(sum));
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(slurp(sum) ==
+        "infection,n_units,target,phi,tau2,overdispersed,n_outliers_high,n_outliers_low,n_estimate,adjustment\n"
+        "BAC,6,1,10.7519269585327,0.0387865298367673,true,0,0,6,additive\n"
+        "CDI,6,1,10.6413315951775,0.0544382850623906,true,0,0,6,additive\n"
+        "UTI,6,1,26.1663693231818,0.0213099861985155,true,0,0,6,additive\n");
+  CHECK(contains(r.out, "Group infection=UTI: 6 units; target 1 (O = E)\n  phi 26.166, tau2 0.02131 (6 units in the "
+                        "estimate): over-dispersed (phi > 1); additive adjusted limits drawn\n"));
+  // Without the adjustment 8 of the 18 points are flagged.
+  const cli_result none = spc_cli(args + " --overdispersion none --output " + quote(units));
+  REQUIRE(none.status == 0);
+  CHECK(contains(none.out, "1 high: HGH (1.1628); 1 low: NOH (0.71218)"));
+  CHECK(contains(none.out, "1 high: BFH (1.5851); 1 low: NOH (0.73722)"));
+  CHECK(contains(none.out, "2 high: AHH (1.1027), HGH (1.0805); 2 low: BOH (0.63637), NOH (0.79814)"));
+  // CQC: BFH's CDI ratio is flagged high.
+  const cli_result cqc = spc_cli(args + " --sr-method cqc --output " + quote(units));
+  CHECK(contains(cqc.out, "phi 3.5173"));
+  CHECK(contains(cqc.out, "1 high: BFH (1.5851); 0 low"));
+  // The weekly A&E shares: 16 of 20 weeks outside the plain funnel, none outside the adjusted one.
+  const std::string nhs = "funnel --input " + quote(std::string(SPC_EXAMPLES_DATA) + "/nhs_accidents.csv") +
+                          " --unit i --y r --n n --type pr --output " + quote(units);
+  CHECK(contains(spc_cli(nhs + " --overdispersion none").out, "outliers outside the 99.8 % limits: 8 high"));
+  CHECK(contains(spc_cli(nhs + " --overdispersion none").out, "; 8 low"));
+  CHECK(contains(spc_cli(nhs).out, "phi 84.845"));
+  CHECK(contains(spc_cli(nhs).out, "0 high; 0 low"));
+}
+
 #endif  // SPC_CLI_PATH
+
+TEST_CASE("funnel example data: the expected infections are the risk days times the region's rate") {
+  // examples/data/PROVENANCE.md: expected = days × Σn / Σdays per infection.
+  const auto src = io::read_csv(std::string(SPC_EXAMPLES_DATA) + "/hospital_infections.csv");
+  const auto der = io::read_csv(std::string(SPC_EXAMPLES_DATA) + "/hospital_infections_expected.csv");
+  REQUIRE(src.rows == der.rows);
+  REQUIRE(src.rows == 432);
+  const auto n = src.numbers("n"), days = src.numbers("days"), expected = der.numbers("expected");
+  std::map<std::string, std::pair<double, double>> totals;
+  for (std::size_t k = 0; k < src.rows; ++k) {
+    auto& t = totals[src.cells[src.column("infection")][k]];
+    t.first += n[k];
+    t.second += days[k];
+  }
+  for (std::size_t k = 0; k < src.rows; ++k) {
+    for (const char* col : {"hospital", "infection", "month", "n", "days"})
+      CHECK(src.cells[src.column(col)][k] == der.cells[der.column(col)][k]);
+    const auto& t = totals.at(src.cells[src.column("infection")][k]);
+    CHECK(expected[k] == doctest::Approx(days[k] * t.first / t.second).epsilon(1e-13));
+  }
+}
 
 }  // namespace spc::test
