@@ -54,6 +54,31 @@ fs::path input_csv(std::size_t rows) {
   return path;
 }
 
+// unit,month,events,patients: one series of `rows` points (the unit column is the same on every row,
+// so that `spc batch --by unit` sees the one series `spc chart` sees).
+fs::path one_series_csv(std::size_t rows) {
+  const fs::path path = work_dir() / ("one_series_" + std::to_string(rows) + ".csv");
+  if (fs::exists(path)) return path;
+  const dataset& d = data(1, rows);
+  const fs::path partial = path.string() + ".partial";
+  std::FILE* f = std::fopen(partial.c_str(), "wb");
+  if (!f) return {};
+  std::string buffer = "unit,month,events,patients\n";
+  char line[96];
+  for (std::size_t i = 0; i < rows; ++i) {
+    const int len = std::snprintf(line, sizeof line, "U1,%zu,%.0f,%.0f\n", i + 1, d.count[i], d.denominator[i]);
+    buffer.append(line, static_cast<std::size_t>(len));
+    if (buffer.size() > (1 << 20)) {
+      std::fwrite(buffer.data(), 1, buffer.size(), f);
+      buffer.clear();
+    }
+  }
+  std::fwrite(buffer.data(), 1, buffer.size(), f);
+  std::fclose(f);
+  fs::rename(partial, path);
+  return path;
+}
+
 std::uintmax_t size_or_zero(const fs::path& p) {
   std::error_code ec;
   const auto s = fs::file_size(p, ec);
@@ -153,9 +178,53 @@ void register_cli(bool per_point, int threads) {
   }
 }
 
+// One series of csv_rows points through `spc chart` and through `spc batch --by unit`: the two
+// commands are one pipeline, so the chart must take no longer than the batch (issue 9).
+void register_one_series(bool grouped) {
+  const std::size_t rows = config().csv_rows;
+  const std::string name = std::string(grouped ? "cli/one_series/batch/" : "cli/one_series/chart/") +
+                           std::to_string(rows) + "_rows";
+  auto* b = benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
+#if defined(SPC_CLI_PATH)
+    const fs::path input = one_series_csv(rows);
+    if (input.empty()) {
+      state.SkipWithError("cannot write the input CSV");
+      return;
+    }
+    const fs::path dir = work_dir();
+    const fs::path points = dir / "one_points.csv", summary = dir / "one_summary.csv", log = dir / "one_stderr.txt";
+    const std::string command = std::string(SPC_CLI_PATH) + (grouped ? " batch --by unit" : " chart") +
+                                " --input " + input.string() + " --x month --y events --n patients --chart p" +
+                                " --output " + points.string() + " --summary " + summary.string() + " >/dev/null 2>" +
+                                log.string();
+    stopwatch watch;
+    for (auto _ : state) {
+      fs::remove(points);
+      fs::remove(summary);
+      ::sync();
+      watch.start();
+      const int status = std::system(command.c_str());
+      watch.stop(state);
+      if (status != 0) {
+        state.SkipWithError(("spc failed; see " + log.string()).c_str());
+        return;
+      }
+    }
+    state.counters["output_MB"] = static_cast<double>(size_or_zero(points)) / 1e6;
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(rows));
+#else
+    state.SkipWithError("built without the command-line tool");
+#endif
+  });
+  b->UseManualTime()->Unit(benchmark::kMillisecond);
+  if (!config().short_run) b->Iterations(2);
+}
+
 }  // namespace
 
 void register_cli_benchmarks() {
+  register_one_series(false);
+  register_one_series(true);
   std::vector<int> thread_counts = {1};
   if (all_threads() > 1) thread_counts.push_back(all_threads());
   for (bool per_point : {true, false})

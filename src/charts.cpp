@@ -26,6 +26,21 @@ void ratio_or_value(const part_input& in, std::span<double> y) {
   }
 }
 
+// A sum of finite values that overflowed: recomputed with every value scaled by the largest, so
+// that the mean of values near the largest double is finite and correct to rounding.
+template <class Keep>
+double scaled_mean(std::span<const double> x, Keep keep) {
+  double largest = 0;
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (keep(i)) largest = std::max(largest, std::abs(x[i])), ++count;
+  if (count == 0 || largest == 0) return count ? 0.0 : na;
+  double sum = 0;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (keep(i)) sum += x[i] / largest;
+  return sum / static_cast<double>(count) * largest;
+}
+
 double mean_of(std::span<const double> x, std::span<const std::uint8_t> use) {
   double sum = 0;
   std::size_t count = 0;
@@ -34,6 +49,8 @@ double mean_of(std::span<const double> x, std::span<const std::uint8_t> use) {
     sum += x[i];
     ++count;
   }
+  if (count && !std::isfinite(sum))  // the values are finite (validated): the sum overflowed
+    return scaled_mean(x, [&](std::size_t i) { return use[i] && !missing(x[i]); });
   return count ? sum / static_cast<double>(count) : na;
 }
 
@@ -377,6 +394,14 @@ double average_moving_range(std::span<const double> x, std::span<const std::uint
   }
   if (scratch.empty()) return na;
   double amr = sum / static_cast<double>(scratch.size());
+  if (!std::isfinite(amr)) {
+    // Moving ranges of finite values near the largest double: a range or their sum overflowed.
+    // The ranges of halved values are halved ranges (exactly, in binary), so the AMR of the
+    // halved series, doubled, is the AMR; rare enough to afford a copy.
+    std::vector<double> half(x.begin(), x.end());
+    for (double& v : half) v /= 2;
+    return 2 * average_moving_range(half, use, screen, scratch);
+  }
   if (!screen) return amr;
   const double cut = D4 * amr;
   double kept = 0;

@@ -935,6 +935,20 @@ cli_funnel read_output(const fs::path& units_csv, const fs::path& summary_csv,
   return out;
 }
 
+// The lines of a CSV text without their first field (the unit label).
+std::vector<std::string> rows_after_first_field(const std::string& text) {
+  std::vector<std::string> rows;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    rows.push_back(line.substr(line.find(',') + 1));
+    start = end + 1;
+  }
+  return rows;
+}
+
 fs::path case_input(const golden_funnel& g) {
   std::vector<std::vector<std::string>> rows;
   for (std::size_t r = 0; r < g.row_unit.size(); ++r)
@@ -1033,6 +1047,28 @@ TEST_CASE("spc funnel: standard output and missing values and summed rows and qu
   CHECK(s.out.rfind("n_units,target,phi,tau2,overdispersed,n_outliers_high,n_outliers_low,n_estimate,adjustment\n"
                     "10,0.819230769230769,3.42073037528392,0.00498900709748445,true,0,0,10,additive\n",
                     0) == 0);
+}
+
+TEST_CASE("spc funnel: numeric unit labels keep their order of first appearance and a Norwegian export reads") {
+  // Municipality numbers as units: not sorted as numbers (spc chart orders its x), and the rows of
+  // 301 are summed by the library, not combined as points.
+  const std::string csv = "kommune,screenet,beboere\n4601,30,35\n301,20,40\n1103,41,48\n301,25,20\n";
+  const cli_result r = spc_cli("funnel --input - --unit kommune --y screenet --n beboere --type pr",
+                               write_text("funnel_numbers", csv));
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const auto t = io::read_csv(write_text("funnel_numbers_out", r.out).string());
+  REQUIRE(t.rows == 3);
+  CHECK(t.cells[0] == std::vector<std::string>{"4601", "301", "1103"});
+  CHECK(t.cells[t.column("y")][1] == "45");
+  CHECK(t.cells[t.column("n")][1] == "60");
+  // The same file as Norwegian Excel writes it: semicolons, decimal commas, Windows-1252.
+  std::string nb = "kommune;screenet;beboere\r\nT\xf8nsberg;30;35\r\n301;20;40\r\n1103;41;48\r\n301;25;20\r\n";
+  const cli_result e = spc_cli("funnel --input - --unit kommune --y screenet --n beboere --type pr --decimal , "
+                               "--encoding windows-1252",
+                               write_text("funnel_nb", nb));
+  REQUIRE_MESSAGE(e.status == 0, e.err);
+  CHECK(contains(e.out, "T\xc3\xb8nsberg,30,35,"));  // UTF-8 out
+  CHECK(rows_after_first_field(e.out) == rows_after_first_field(r.out));
 }
 
 TEST_CASE("spc funnel: the report for people names the outliers") {

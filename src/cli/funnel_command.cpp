@@ -78,7 +78,7 @@ std::string ascii_lower(std::string s) {
 
 struct funnel_request {
   funnel_options options;
-  command table;        // what the pipeline's reader reads: --by, the unit as x, y, n; the outputs
+  request read;         // for the pipeline's reader: the dialect; rows kept as they are (no points by x)
   bool report = false;  // --output FILE: the report for people on standard output
 };
 
@@ -114,21 +114,16 @@ funnel_request check(const funnel_command& c) {
                                     c.target ? " (--target)" : " (--overdispersion multiplicative)"));
     throw usage_error(fmt::format("option --{}: {}", e->argument(), e->problem()));
   }
-  for (const std::string& b : c.by) {
+  const command& r = c.read;
+  for (const std::string& b : r.by) {
     if (b.empty()) throw usage_error("option --by: a column name is empty");
-    for (const std::string* v : {&c.unit, &c.y, &c.n})
+    for (const std::string* v : {&r.x, &r.y, &r.n})
       if (*v == b) throw usage_error(fmt::format("option --by: column '{}' is also the unit, y or n column", b));
   }
-  command& t = q.table;
-  t.input = c.input;
-  t.by = c.by;
-  t.x = c.unit;
-  t.y = c.y;
-  t.n = c.n;
-  t.output = c.output;
-  t.summary = c.summary;
-  check_outputs(t, false, "units");
-  q.report = !c.output.empty() && c.output != "-" && c.summary != "-";
+  q.read.dialect = check_dialect(r);
+  q.read.points_by_x = false;  // the units' rows are summed by the library (funnel_batch)
+  check_outputs(r, false, "units");
+  q.report = !r.output.empty() && r.output != "-" && r.summary != "-";
   return q;
 }
 
@@ -154,7 +149,7 @@ unit_table find_units(const series_table& t, const funnel_command& c) {
       const std::string_view label = t.x_of(r);
       if (label.empty())
         throw data_error(fmt::format("{}: row {}, column '{}': the unit is empty; every row needs a unit",
-                                     t.source, t.row_in_file(r), c.unit));
+                                     t.source, t.row_in_file(r), c.unit()));
       const auto [it, added] = index.try_emplace(label, u.first_row.size());
       if (added) u.first_row.push_back(r);
       u.of_row[r] = it->second;
@@ -178,14 +173,15 @@ std::string rows_of_unit(const series_table& t, const unit_table& units, std::si
 }
 
 // A funnel's problem in the user's terms: the group, the unit and its rows, the column.
-std::string describe(const funnel_command& c, const funnel_request& q, const series_table& t,
-                     const unit_table& units, const funnel_problem& p) {
+std::string describe(const funnel_command& c, const series_table& t, const unit_table& units,
+                     const funnel_problem& p) {
   std::string text = t.source + ": ";
-  if (!c.by.empty()) text += fmt::format("group '{}': ", t.series_name(q.table, p.funnel));
+  if (!c.read.by.empty()) text += fmt::format("group '{}': ", t.series_name(c.read, p.funnel));
   const std::string& arg = p.error.argument();
   if ((arg == "y" || arg == "n") && p.unit != input_error::npos)
     return text + fmt::format("unit '{}' ({}), column '{}': {}", units.label(t, p.unit),
-                              rows_of_unit(t, units, p.funnel, p.unit), arg == "y" ? c.y : c.n, p.error.problem());
+                              rows_of_unit(t, units, p.funnel, p.unit), arg == "y" ? c.read.y : c.read.n,
+                              p.error.problem());
   if (arg == "overdispersion") return text + fmt::format("{} (--overdispersion {})", p.error.problem(), c.overdispersion);
   if (arg == "target") return text + fmt::format("{} (--target VALUE)", p.error.problem());
   return text + p.error.problem();
@@ -198,7 +194,7 @@ constexpr std::size_t flush_bytes = std::size_t{1} << 20;
 std::string header(const funnel_command& c, const char* const* first, const char* const* last) {
   std::string h;
   io::csv_row row(h);
-  for (const std::string& b : c.by) row.field(std::string_view(b));
+  for (const std::string& b : c.read.by) row.field(std::string_view(b));
   for (auto col = first; col != last; ++col) row.field(*col);
   row.end();
   return h;
@@ -300,14 +296,14 @@ void print_report(const funnel_command& c, const funnel_request& q, const series
   const std::size_t F = b.summaries.size();
   std::size_t with_data = 0;
   for (const funnel_summary& s : b.summaries) with_data += s.n_units;
-  fmt::print("Funnel plot of {} '{}' / '{}' by '{}' from {}: {}{} units; written to {}\n", type_noun(q.options), c.y,
-             c.n, c.unit, t.source, F > 1 || !c.by.empty() ? fmt::format("{} funnels, ", F) : "", with_data,
-             c.output);
+  const command& r = c.read;
+  fmt::print("Funnel plot of {} '{}' / '{}' by '{}' from {}: {}{} units; written to {}\n", type_noun(q.options), r.y,
+             r.n, r.x, t.source, F > 1 || !r.by.empty() ? fmt::format("{} funnels, ", F) : "", with_data, r.output);
   constexpr std::size_t shown = 20;
   for (std::size_t f = 0; f < F && f < shown; ++f) {
     const funnel_summary& s = b.summaries[f];
     const std::size_t units_here = units.offsets[f + 1] - units.offsets[f];
-    std::string head = c.by.empty() ? "Funnel" : fmt::format("Group {}", t.series_name(q.table, f));
+    std::string head = r.by.empty() ? "Funnel" : fmt::format("Group {}", t.series_name(r, f));
     fmt::print("{}: {} units{}; target {} ({})\n", head, s.n_units,
                units_here > s.n_units ? fmt::format(" ({} without data)", units_here - s.n_units) : "",
                number(s.target),
@@ -332,33 +328,35 @@ void print_report(const funnel_command& c, const funnel_request& q, const series
 
 CLI::App* add_funnel_command(CLI::App& app, funnel_command& c) {
   CLI::App* sub = app.add_subcommand("funnel", description);
-  sub->add_option("--input,-i", c.input,
+  command& r = c.read;
+  sub->add_option("--input,-i", r.input,
                   "CSV file with a header row, one row per unit or several (summed); '-' reads standard input. "
                   "Empty cells and NA are missing values: such a row is left out of its unit's sums")
       ->required()
       ->type_name("FILE")
       ->group("Input");
-  sub->add_option("--unit", c.unit, "Column naming the unit; rows with the same unit (within a --by group) are summed")
+  sub->add_option("--unit", r.x, "Column naming the unit; rows with the same unit (within a --by group) are summed")
       ->required()
       ->type_name("COL")
       ->group("Input");
-  sub->add_option("--y", c.y, "Column of numerators: cases with the outcome (pr), observed events (sr), the count (rc)")
+  sub->add_option("--y", r.y, "Column of numerators: cases with the outcome (pr), observed events (sr), the count (rc)")
       ->required()
       ->type_name("COL")
       ->group("Input");
-  sub->add_option("--n", c.n,
+  sub->add_option("--n", r.n,
                   "Column of denominators: cases (pr, whole numbers), expected events from a risk model (sr), the "
                   "second count (rc)")
       ->required()
       ->type_name("COL")
       ->group("Input");
-  sub->add_option("--by", c.by,
+  sub->add_option("--by", r.by,
                   "Columns naming the funnels (comma-separated): one funnel per distinct combination, in order of "
                   "first appearance, each with its own target, phi, tau2 and summary row. Rows of a group need not "
                   "be next to each other")
       ->delimiter(',')
       ->type_name("COL,...")
       ->group("Input");
+  add_dialect_options(sub, r);
   sub->add_option("--type,-t", c.type,
                   "pr (proportions: exact binomial limits), sr (indirectly standardised ratios O/E: exact Poisson "
                   "limits) or rc (ratios of counts: normal limits on the log scale)")
@@ -391,12 +389,12 @@ CLI::App* add_funnel_command(CLI::App& app, funnel_command& c) {
       ->type_name("MODE")
       ->transform(CLI::IsMember({"funnelplotr"}, CLI::ignore_case))
       ->group("Funnel");
-  sub->add_option("--output,-o", c.output,
+  sub->add_option("--output,-o", r.output,
                   "Write the unit CSV to this file and print a short report to standard output. Default: the CSV goes "
                   "to standard output and nothing else is printed there")
       ->type_name("FILE")
       ->group("Output");
-  sub->add_option("--summary", c.summary,
+  sub->add_option("--summary", r.summary,
                   "Write one CSV row per funnel to this file ('-' = standard output, only with --output FILE)")
       ->type_name("FILE")
       ->group("Output");
@@ -407,7 +405,7 @@ CLI::App* add_funnel_command(CLI::App& app, funnel_command& c) {
 int run_funnel(const funnel_command& c) {
   start_progress("spc funnel");
   const funnel_request q = check(c);
-  const series_table t = read_series(q.table, request{});
+  const series_table t = read_series(c.read, q.read);
   const std::size_t rows = t.rows();
   for (std::size_t s = 0; s < t.series(); ++s)
     if (!t.bad_value[s].empty()) throw data_error(fmt::format("{}: {}", t.source, t.bad_value[s]));
@@ -417,7 +415,7 @@ int run_funnel(const funnel_command& c) {
   const funnel_batch_input in{.y = t.y, .n = t.n, .unit = units.of_row, .offsets = units.offsets};
   const funnel_batch_result b = funnel_batch(in, {.sets = {&q.options, 1}, .set_of_funnel = {}, .threads = 0});
   if (!b.problems.empty()) {
-    std::string text = describe(c, q, t, units, b.problems.front());
+    std::string text = describe(c, t, units, b.problems.front());
     if (b.problems.size() > 1)
       text += fmt::format("\nspc: error: and {} more group{} with a problem", b.problems.size() - 1,
                           b.problems.size() > 2 ? "s" : "");
@@ -425,9 +423,9 @@ int run_funnel(const funnel_command& c) {
   }
 
   // Both files are written to temporary files and committed together at the end.
-  io::output_file unit_file(c.output);
+  io::output_file unit_file(c.read.output);
   std::optional<io::output_file> summary_file;
-  if (!c.summary.empty()) summary_file.emplace(c.summary);
+  if (!c.read.summary.empty()) summary_file.emplace(c.read.summary);
   write_units(unit_file, c, t, units, b);
   if (summary_file) write_summary(*summary_file, c, t, b);
   unit_file.commit();

@@ -13,25 +13,23 @@
 
 #include <optional>
 #include <string>
-#include <vector>
 
-namespace CLI {
-class App;
-}
+#include "options.hpp"
 
 namespace spc::cli {
 
 /// Every option of `spc funnel`, as given on the command line.
 struct funnel_command {
-  std::string input;
-  std::string unit, y, n;
+  /// What the pipeline's reader reads, in its terms: --input, --by, the unit column (as its x),
+  /// --y, --n and the dialect (--sep, --decimal, --encoding); and the outputs (--output, --summary).
+  command read;
   std::string type;
-  std::vector<std::string> by;
   std::optional<double> target;
   std::string overdispersion = "auto";
   std::string sr_method;  ///< "" = not given (shmi for sr)
   std::string compat;     ///< "" or "funnelplotr"
-  std::string output, summary;
+
+  const std::string& unit() const noexcept { return read.x; }
 };
 
 /// Adds the `funnel` subcommand and its options (bound to `cmd`) to `app`.

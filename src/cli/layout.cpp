@@ -383,21 +383,17 @@ std::vector<rule> rules_shown(const output_context& o) {
   return shown;
 }
 
-void write_points(const output_context& o, const std::string& path, int threads) {
-  io::output_file out(path);
+void write_points(const output_context& o, io::output_file& out, int threads) {
   out.write(header_text(point_columns(o)));
   if (o.table.rows() >= large_input) progress("writing", o.table.rows());
   write_blocks(out, o.table.series(), threads_to_use(threads), "wrote", point_rows{o});
-  out.commit();
 }
 
-void write_summary(const output_context& o, const std::string& path, int threads) {
-  io::output_file out(path);
+void write_summary(const output_context& o, io::output_file& out, int threads) {
   const std::vector<std::string> names = summary_columns(o);
   out.write(header_text(names));
   write_blocks(out, o.table.series(), threads_to_use(threads), "wrote the summary of",
                summary_rows{o, names.size() - o.table.groups - 1});
-  out.commit();
 }
 
 }  // namespace spc::cli

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "io/csv_writer.hpp"
 #include "options.hpp"
 #include "series_table.hpp"
 #include "spc/batch.hpp"
@@ -40,9 +41,9 @@ struct output_context {
 /// The rules that fired anywhere in the series that were charted, in precedence order.
 std::vector<rule> rules_shown(const output_context& out);
 
-/// Writes the per-point output to `path` ("" or "-": standard output), whole or not at all.
-void write_points(const output_context& out, const std::string& path, int threads);
-/// Writes the summary to `path`, whole or not at all.
-void write_summary(const output_context& out, const std::string& path, int threads);
+/// Writes the per-point output into `file` (the caller commits it, once every output is written).
+void write_points(const output_context& out, io::output_file& file, int threads);
+/// Writes the summary into `file`.
+void write_summary(const output_context& out, io::output_file& file, int threads);
 
 }  // namespace spc::cli

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <filesystem>
 #include <utility>
 
 #include <CLI/CLI.hpp>
@@ -183,6 +184,33 @@ void check_columns(const command& cmd, const chart_info& c, bool grouped) {
 
 }  // namespace
 
+// --sep, --decimal, --encoding.
+io::csv_dialect check_dialect(const command& cmd) {
+  io::csv_dialect d;
+  d.separator = 0;  // detected
+  const std::string sep = ascii_lower(cmd.sep);
+  if (sep == "tab" || sep == "\\t" || sep == "\t")
+    d.separator = '\t';
+  else if (sep.size() == 1 && (sep == "," || sep == ";" || sep == "|"))
+    d.separator = sep[0];
+  else if (!sep.empty())
+    throw usage_error(fmt::format("option --sep: '{}' is not a separator; give ',', ';', tab or '|'", cmd.sep));
+  if (cmd.decimal != "." && cmd.decimal != ",")
+    throw usage_error(fmt::format("option --decimal: '{}' is not a decimal mark; give . or ,", cmd.decimal));
+  d.decimal = cmd.decimal[0];
+  if (d.separator == d.decimal)
+    throw usage_error(
+        "option --decimal: a decimal comma needs another separator between fields (--sep ';', as Excel writes "
+        "with a decimal comma)");
+  const auto encoding = io::parse_text_encoding(cmd.encoding);
+  if (!encoding)
+    throw usage_error(fmt::format("option --encoding: '{}' is not an encoding this tool reads; give utf-8, "
+                                  "windows-1252 or latin-1",
+                                  cmd.encoding));
+  d.encoding = *encoding;
+  return d;
+}
+
 void check_outputs(const command& cmd, bool grouped, std::string_view rows) {
   const bool points_to_stdout = cmd.output.empty() || cmd.output == "-";
   if (cmd.summary.empty()) return;
@@ -193,9 +221,17 @@ void check_outputs(const command& cmd, bool grouped, std::string_view rows) {
         "option --summary: the {} already go to standard output; give --output FILE to send the "
         "summary there, or give the summary a file name",
         rows));
-  if (!points_to_stdout && cmd.summary == cmd.output)
-    throw usage_error(fmt::format("options --output and --summary: '{}' is both; the two outputs need different files",
-                                  cmd.summary));
+  // The same file under two names (a.csv and ./a.csv, or a link) is the same file.
+  const auto same_file = [](const std::string& a, const std::string& b) {
+    std::error_code e1, e2, e3;
+    if (std::filesystem::equivalent(a, b, e1) && !e1) return true;
+    const auto ca = std::filesystem::weakly_canonical(a, e2), cb = std::filesystem::weakly_canonical(b, e3);
+    return e2 || e3 ? a == b : ca == cb;
+  };
+  if (!points_to_stdout && cmd.summary != "-" && same_file(cmd.summary, cmd.output))
+    throw usage_error(fmt::format("options --output and --summary: '{}' and '{}' are the same file; the two outputs "
+                                  "need different files",
+                                  cmd.output, cmd.summary));
 }
 
 namespace {
@@ -315,6 +351,7 @@ request check_command(const command& cmd, bool grouped) {
   req.options.cl = cmd.cl;
   req.options.method = *method;
   req.options.screen_mr = !cmd.no_screen;
+  req.dialect = check_dialect(cmd);
   check_columns(cmd, *req.info, grouped);
   check_rules(cmd, req);
   check_outputs(cmd, grouped);
@@ -323,6 +360,26 @@ request check_command(const command& cmd, bool grouped) {
   req.per_point = !grouped || !cmd.output.empty() || cmd.summary.empty();
   req.report = !grouped && !cmd.output.empty() && cmd.output != "-" && cmd.summary != "-";
   return req;
+}
+
+void add_dialect_options(CLI::App* sub, command& cmd) {
+  sub->add_option("--sep", cmd.sep,
+                  "Field separator of the input: ',', ';', tab or '|'. Default: detected from the header line "
+                  "(the most frequent of ',', ';' and tab; Norwegian Excel writes ';')")
+      ->type_name("SEP")
+      ->group("Input");
+  sub->add_option("--decimal", cmd.decimal,
+                  "Decimal mark of the input's numbers: '.' or ',' (Norwegian and most European Excel exports); "
+                  "with ',' the separator must be another character, e.g. ';'. The output always uses '.'")
+      ->type_name("MARK")
+      ->capture_default_str()
+      ->group("Input");
+  sub->add_option("--encoding", cmd.encoding,
+                  "Text encoding of the input: utf-8 (with or without a byte-order mark), windows-1252 (Excel's "
+                  "ANSI) or latin-1. The output is always UTF-8")
+      ->type_name("ENC")
+      ->capture_default_str()
+      ->group("Input");
 }
 
 void add_options(CLI::App* sub, command& cmd, bool grouped) {
@@ -356,6 +413,7 @@ void add_options(CLI::App* sub, command& cmd, bool grouped) {
       ->type_name("COL")
       ->group("Input");
   sub->add_option("--n", cmd.n, n_help())->type_name("COL")->group("Input");
+  add_dialect_options(sub, cmd);
   sub->add_option("--sd", cmd.sd,
                   "xbar and s charts with one row per subgroup: column of subgroup standard deviations (needs "
                   "--n). Without --sd, xbar and s read raw measurements, one row per measurement, grouped by --x")

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "io/csv_reader.hpp"
 #include "spc/chart.hpp"
 #include "spc/mdc.hpp"
 #include "spc/rules.hpp"
@@ -50,6 +51,9 @@ struct command {
   std::string input;            ///< CSV file; "-" = standard input
   std::vector<std::string> by;  ///< spc batch: the columns naming the series
   std::string x, y, n, sd;      ///< label / value / denominator / subgroup-sd columns ("" = none)
+  std::string sep;              ///< field separator: "," ";" "tab" "|"; "" = detected from the header
+  std::string decimal = ".";    ///< decimal mark of the input's numbers: "." or ","
+  std::string encoding = "utf-8";
   // Chart
   std::string chart;
   std::string method = "anhoej";
@@ -73,15 +77,22 @@ struct command {
 
 /// Registers every option on a subcommand; `grouped` adds --by and --threads (spc batch).
 void add_options(CLI::App* sub, command& cmd, bool grouped);
+/// Registers the input's dialect options (--sep, --decimal, --encoding) on a subcommand (part of
+/// add_options; spc funnel reads its file the same way).
+void add_dialect_options(CLI::App* sub, command& cmd);
 
 /// What a checked command line asks for, in the library's terms.
 struct request {
   chart_type chart = chart_type::run;
   const chart_info* info = nullptr;
+  io::csv_dialect dialect;        ///< of the input (separator 0: detected)
   chart_options options;          ///< freeze, parts, exclude, cl, method, screening
   rule_options rules;             ///< rules.rules == 0: no --rules
   std::optional<mdc_options> mdc; ///< the Making Data Count mode (--chart i --rules mdc)
   bool raw_subgroups = false;     ///< xbar / s without --sd: one row per measurement, grouped by x
+  /// With --x, the rows of a series become points by their x (ordered, rows sharing an x combined).
+  /// spc funnel turns this off: its --x is the unit, whose rows the library sums, in file order.
+  bool points_by_x = true;
   bool grouped = false;           ///< spc batch
   bool per_point = true;          ///< the per-point output is asked for
   bool report = false;            ///< print the report for people (spc chart --output FILE)
@@ -92,6 +103,9 @@ struct request {
 /// Checks the options against each other and the chart table before anything is read; throws
 /// usage_error naming the option.
 request check_command(const command& cmd, bool grouped);
+
+/// The input's dialect from --sep, --decimal and --encoding; throws usage_error naming the option.
+io::csv_dialect check_dialect(const command& cmd);
 
 /// Checks --output and --summary against each other (one of them at most on standard output; with
 /// one output per row on standard output, `spc chart` needs --output FILE for `--summary -`;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -45,7 +46,16 @@ problem_text describe_problem(const command& cmd, const series_table& t, const b
   const std::string& arg = p->error.argument();
   const std::string& problem = p->error.problem();
   if (arg == "y" || arg == "n" || arg == "sd") {
-    if (!t.point_rows_offsets.empty()) {
+    const auto rows_of_point = [&](std::size_t k) { return t.point_rows_offsets[k + 1] - t.point_rows_offsets[k]; };
+    if (t.aggregated && t.aggregation != row_aggregation::subgroup && p->row != input_error::npos &&
+        rows_of_point(p->row) > 1) {
+      // Rows that share an x, combined into one point.
+      const std::string& given = arg == "y" ? cmd.y : cmd.n;
+      return {fmt::format("x '{}' (column '{}', {}, {}): column '{}': {}", t.x_of(p->row), cmd.x, rows_text(t, p->row),
+                          t.aggregation == row_aggregation::sum || !t.n.empty() ? "summed" : "averaged", given,
+                          problem)};
+    }
+    if (t.aggregated && t.aggregation == row_aggregation::subgroup) {
       // Raw xbar/s input: the library saw subgroup statistics computed from column --y.
       const std::string_view what = arg == "y" ? "mean" : arg == "n" ? "size" : "standard deviation";
       if (p->row != input_error::npos)
@@ -130,8 +140,15 @@ int run_pipeline(const command& cmd, bool grouped) {
   }
   if (req.any_rules()) out.shown = rules_shown(out);
 
-  if (req.per_point) write_points(out, cmd.output, cmd.threads);
-  if (!cmd.summary.empty()) write_summary(out, cmd.summary, cmd.threads);
+  // Every output is opened (as a temporary file) before any is written and committed only when
+  // all are complete, so that a failure leaves none of them behind.
+  std::optional<io::output_file> points, summary;
+  if (req.per_point) points.emplace(cmd.output);
+  if (!cmd.summary.empty()) summary.emplace(cmd.summary);
+  if (points) write_points(out, *points, cmd.threads);
+  if (summary) write_summary(out, *summary, cmd.threads);
+  if (points) points->commit();
+  if (summary) summary->commit();
   if (req.report) print_report(out);
 
   if (failures == 0) {

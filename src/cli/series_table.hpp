@@ -6,8 +6,11 @@
 // appearance and keep their rows in file order (a stable grouping). Without --by every row
 // belongs to the one series of `spc chart`. A cell that is not a number fails only its series.
 //
-// Raw measurements (xbar and s without --sd) are then summarised into one point per subgroup
-// (the rows of a series sharing an x), with the file rows of each point kept for messages.
+// With --x, the rows of each series then become points by their x (docs/cli.md, "Order of the
+// points"): in x order when every label is a number or a date, in file order for text; rows that
+// share an x are one point, combined as the chart table says (counts and denominators summed,
+// values averaged, raw measurements of xbar and s summarised into a subgroup), with the file rows
+// of each point kept for messages.
 #pragma once
 
 #include <cstddef>
@@ -39,9 +42,11 @@ struct series_table {
   /// 1-based file row of each point (empty: point k is row k + 1). For raw subgroups, the first
   /// row of the subgroup; `point_rows` then holds all of them.
   std::vector<std::uint64_t> file_row;
-  std::vector<std::size_t> point_rows_offsets;  ///< raw subgroups: point k's rows are
+  std::vector<std::size_t> point_rows_offsets;  ///< when rows were combined: point k's rows are
   std::vector<std::uint64_t> point_rows;        ///< point_rows[offsets[k] .. offsets[k+1])
   std::size_t measurements = 0;                 ///< raw subgroups: the rows read
+  bool aggregated = false;                      ///< the points were made from rows by x
+  row_aggregation aggregation = row_aggregation::mean;  ///< how, when aggregated
 
   std::size_t series() const noexcept { return offsets.size() - 1; }
   std::size_t rows() const noexcept { return y.size(); }

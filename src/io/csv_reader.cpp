@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -11,17 +13,121 @@
 
 namespace spc::io {
 
-bool parse_number(std::string_view cell, double& value) noexcept {
+namespace {
+
+std::string_view trim(std::string_view cell) noexcept {
   while (!cell.empty() && (cell.front() == ' ' || cell.front() == '\t')) cell.remove_prefix(1);
   while (!cell.empty() && (cell.back() == ' ' || cell.back() == '\t')) cell.remove_suffix(1);
-  if (cell.empty() || cell == "NA" || cell == "NaN" || cell == "nan" || cell == "." || cell == "NULL") {
-    value = std::numeric_limits<double>::quiet_NaN();
-    return true;
+  return cell;
+}
+
+bool is_missing(std::string_view cell) noexcept {
+  return cell.empty() || cell == "NA" || cell == "NaN" || cell == "nan" || cell == "." || cell == "NULL";
+}
+
+// Windows-1252's 0x80..0x9F (the rest of its upper half is Latin-1); 0 = undefined (read as
+// U+FFFD). Source: the Unicode Consortium's mapping file CP1252.TXT.
+constexpr char16_t cp1252_high[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+void append_utf8(std::vector<char>& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
   }
+}
+
+}  // namespace
+
+std::string_view to_string(text_encoding e) noexcept {
+  switch (e) {
+    case text_encoding::utf8: return "utf-8";
+    case text_encoding::windows1252: return "windows-1252";
+    case text_encoding::latin1: return "latin-1";
+  }
+  return "";
+}
+
+std::optional<text_encoding> parse_text_encoding(std::string_view name) noexcept {
+  std::string n;
+  for (char c : name)
+    if (c != '-' && c != '_' && c != ' ') n += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (n == "utf8") return text_encoding::utf8;
+  if (n == "windows1252" || n == "cp1252" || n == "win1252" || n == "ansi") return text_encoding::windows1252;
+  if (n == "latin1" || n == "iso88591" || n == "l1") return text_encoding::latin1;
+  return std::nullopt;
+}
+
+number_status parse_number(std::string_view cell, double& value, char decimal) noexcept {
+  cell = trim(cell);
+  value = std::numeric_limits<double>::quiet_NaN();
+  if (is_missing(cell)) return number_status::missing;
   if (cell.front() == '+') cell.remove_prefix(1);
+  char buffer[64];
+  if (decimal != '.') {
+    // A decimal comma: the number's text with '.' in its place ('.' is then not a decimal mark).
+    if (cell.size() >= sizeof buffer || cell.find('.') != std::string_view::npos) return number_status::not_a_number;
+    std::memcpy(buffer, cell.data(), cell.size());
+    for (std::size_t k = 0; k < cell.size(); ++k)
+      if (buffer[k] == decimal) buffer[k] = '.';
+    cell = std::string_view(buffer, cell.size());
+  }
+  double v = 0;
   const char* end = cell.data() + cell.size();
-  auto [ptr, ec] = std::from_chars(cell.data(), end, value);
-  return ec == std::errc() && ptr == end;
+  const auto [ptr, ec] = std::from_chars(cell.data(), end, v);
+  if (ptr != end || (ec != std::errc() && ec != std::errc::result_out_of_range)) return number_status::not_a_number;
+  // from_chars reports out of range for overflow and for underflow (leaving v unset); strtod
+  // tells them apart: an underflow is a number (0 or a subnormal), an overflow is not.
+  if (ec == std::errc::result_out_of_range) {
+    const std::string text(cell);
+    v = std::strtod(text.c_str(), nullptr);
+    if (std::isinf(v)) return number_status::out_of_range;
+  }
+  if (!std::isfinite(v)) return number_status::not_a_number;  // "inf", "nan(...)" spelt out
+  value = v;
+  return number_status::number;
+}
+
+bool parse_number(std::string_view cell, double& value) noexcept {
+  const number_status s = parse_number(cell, value, '.');
+  return s == number_status::number || s == number_status::missing;
+}
+
+bool has_decimal_comma(std::string_view cell) noexcept {
+  double v = 0;
+  cell = trim(cell);
+  return cell.find(',') != std::string_view::npos && parse_number(cell, v, ',') == number_status::number;
+}
+
+std::string number_problem(std::string_view cell, number_status status, char decimal, std::string_view decimal_hint) {
+  if (status == number_status::out_of_range)
+    return fmt::format("'{}' is beyond the range of a double (about 1.8e308)", cell);
+  std::string s = fmt::format("'{}' is not a number", cell);
+  if (decimal == '.' && !decimal_hint.empty() && has_decimal_comma(cell)) s += fmt::format(" ({})", decimal_hint);
+  return s;
+}
+
+bool valid_utf8(std::string_view text) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || static_cast<std::size_t>(end - p) < len) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((p[k] & 0xC0) != 0x80) return false;
+    if (len == 2 && c < 0xC2) return false;  // overlong
+    p += len;
+  }
+  return true;
 }
 
 csv_stream::csv_stream(const std::string& path, std::size_t buffer_size, csv_dialect dialect)
@@ -44,9 +150,52 @@ csv_stream::csv_stream(const std::string& path, std::size_t buffer_size, csv_dia
     begin_ += 3;
     consumed_ += 3;
   }
+  if (dialect_.separator == 0) dialect_.separator = detect_separator();
+  if (dialect_.separator == dialect_.decimal)
+    throw csv_error(fmt::format("{}: the fields are separated by '{}', the decimal mark of --decimal; give the "
+                                "separator with --sep (Excel writes ';' with a decimal comma)",
+                                source_, dialect_.separator));
   if (!next()) throw csv_error(fmt::format("{}: the file is empty (no header)", source_));
   header_.assign(fields_.begin(), fields_.end());
   row_ = 0;
+  if (dialect_.encoding == text_encoding::utf8)
+    for (const std::string& h : header_)
+      if (!valid_utf8(h))
+        throw csv_error(fmt::format(
+            "{}: the header is not UTF-8 text (column {}); a file saved by Excel as CSV is often "
+            "Windows-1252: give --encoding windows-1252 (or latin-1)",
+            source_, &h - header_.data() + 1));
+}
+
+char csv_stream::detect_separator() {
+  // The first non-blank line, whole in the buffer.
+  std::size_t start = begin_;
+  for (;;) {
+    while (start < end_ && (buffer_[start] == '\n' || buffer_[start] == '\r')) ++start;
+    const auto* nl = static_cast<const char*>(std::memchr(buffer_.data() + start, '\n', end_ - start));
+    if ((nl || eof_) && start < end_) break;
+    if (eof_) return ',';
+    const std::size_t offset = start - begin_;
+    if (!refill()) {
+      if (begin_ + offset >= end_) return ',';
+    }
+    start = begin_ + offset;
+  }
+  std::size_t counts[3] = {0, 0, 0};  // ',', ';', tab
+  bool quoted = false;
+  for (std::size_t k = start; k < end_ && (quoted || (buffer_[k] != '\n' && buffer_[k] != '\r')); ++k) {
+    const char c = buffer_[k];
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    counts[0] += c == ',';
+    counts[1] += c == ';';
+    counts[2] += c == '\t';
+  }
+  if (counts[1] > counts[0] && counts[1] >= counts[2]) return ';';
+  if (counts[2] > counts[0] && counts[2] > counts[1]) return '\t';
+  // One column: no separator to see. With a decimal comma the separator cannot be a comma.
+  if (counts[0] == 0 && dialect_.decimal == ',') return ';';
+  return ',';
 }
 
 csv_stream::~csv_stream() {
@@ -55,7 +204,13 @@ csv_stream::~csv_stream() {
 
 std::size_t csv_stream::column(std::string_view name) const {
   auto it = std::find(header_.begin(), header_.end(), name);
-  if (it != header_.end()) return static_cast<std::size_t>(it - header_.begin());
+  if (it != header_.end()) {
+    const auto again = std::find(it + 1, header_.end(), name);
+    if (again != header_.end())
+      throw csv_error(fmt::format("{}: the header names column '{}' twice (columns {} and {}); rename one", source_,
+                                  name, it - header_.begin() + 1, again - header_.begin() + 1));
+    return static_cast<std::size_t>(it - header_.begin());
+  }
   std::string names;
   for (const auto& h : header_) names += (names.empty() ? "" : ", ") + h;
   throw csv_error(fmt::format("{}: missing column '{}' (the header has: {})", source_, name, names));
@@ -70,10 +225,38 @@ bool csv_stream::refill() {
     begin_ = 0;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
-  const std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
-  end_ += got;
-  if (got == 0) eof_ = true;
-  return got > 0;
+  if (dialect_.encoding == text_encoding::utf8) {
+    const std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+    if (got == 0 && std::ferror(file_)) throw csv_error(fmt::format("{}: cannot read: {}", source_, std::strerror(errno)));
+    end_ += got;
+    raw_read_ += got;
+    if (got == 0) eof_ = true;
+    return got > 0;
+  }
+  // A single-byte encoding, transcoded to UTF-8 as it is read (a byte never straddles a refill).
+  raw_.resize(std::max<std::size_t>((buffer_.size() - end_) / 3, 1));
+  const std::size_t got = std::fread(raw_.data(), 1, raw_.size(), file_);
+  if (got == 0 && std::ferror(file_)) throw csv_error(fmt::format("{}: cannot read: {}", source_, std::strerror(errno)));
+  raw_read_ += got;
+  if (got == 0) {
+    eof_ = true;
+    return false;
+  }
+  buffer_.resize(end_);
+  for (std::size_t k = 0; k < got; ++k) {
+    const auto b = static_cast<unsigned char>(raw_[k]);
+    if (b < 0x80) {
+      buffer_.push_back(static_cast<char>(b));
+    } else if (b < 0xA0 && dialect_.encoding == text_encoding::windows1252) {
+      const char16_t c = cp1252_high[b - 0x80];
+      append_utf8(buffer_, c ? c : 0xFFFD);
+    } else {
+      append_utf8(buffer_, b);
+    }
+  }
+  end_ = buffer_.size();
+  buffer_.resize(std::max(buffer_.size(), buffer_.capacity()));
+  return true;
 }
 
 bool csv_stream::parse_record(std::size_t& stop) {

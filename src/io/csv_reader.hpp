@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -31,14 +32,55 @@ class csv_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// How a CSV file is written: the one description shared by the reader and the writer.
-struct csv_dialect {
-  char separator = ',';
+/// The text encoding of a file. Output is always UTF-8.
+enum class text_encoding : std::uint8_t {
+  utf8,         ///< UTF-8, with or without a byte-order mark (the default)
+  windows1252,  ///< Windows-1252 (Excel's "ANSI" on Western European Windows)
+  latin1,       ///< ISO 8859-1
 };
 
-/// Parses one cell as a number; returns false for text that is not a number. Sets `value` to NaN
-/// for a missing cell (empty, NA, NaN, nan, ".", NULL). Blanks around the number are ignored.
+/// "utf-8", "windows-1252", "latin-1"; parse accepts a few common spellings (utf8, cp1252,
+/// win1252, iso-8859-1, latin1), case-insensitive.
+std::string_view to_string(text_encoding e) noexcept;
+std::optional<text_encoding> parse_text_encoding(std::string_view name) noexcept;
+
+/// How a CSV file is written: the one description shared by the reader and the writer.
+struct csv_dialect {
+  /// Between fields. 0 when reading: detected from the header line (the most frequent of ',',
+  /// ';' and tab outside quotes; ',' when there is none).
+  char separator = ',';
+  char decimal = '.';  ///< the decimal mark of numbers: '.' or ','
+  text_encoding encoding = text_encoding::utf8;
+};
+
+/// What parse_number made of a cell.
+enum class number_status : std::uint8_t {
+  number,        ///< a finite number
+  missing,       ///< empty, NA, NaN, nan, ".", NULL (with blanks around): NaN, a gap
+  not_a_number,  ///< text that is not a number
+  out_of_range,  ///< a number beyond the range of a double (e.g. 1e400)
+};
+
+/// The spellings of a missing value, for messages and documentation.
+inline constexpr std::string_view missing_spellings = "an empty cell, NA, NaN, nan, . or NULL";
+
+/// Parses one cell as a number with the given decimal mark ('.' or ','; with ',' a '.' is not a
+/// decimal mark). Blanks around the number are ignored; a leading '+' is allowed. Sets `value`
+/// to NaN unless the status is `number`.
+number_status parse_number(std::string_view cell, double& value, char decimal) noexcept;
+/// The same, true for a number or a missing value.
 bool parse_number(std::string_view cell, double& value) noexcept;
+/// Whether a cell that is not a number with '.' as the decimal mark is one with ',' (for the
+/// hint that names the option).
+bool has_decimal_comma(std::string_view cell) noexcept;
+/// Why a cell is not a number, for messages: "'abc' is not a number", "'1e400' is beyond the
+/// range of a double (about 1.8e308)". `decimal_hint` is appended when the cell has a decimal
+/// comma and the dialect's mark is '.'.
+std::string number_problem(std::string_view cell, number_status status, char decimal,
+                           std::string_view decimal_hint = {});
+
+/// Whether a text is valid UTF-8.
+bool valid_utf8(std::string_view text) noexcept;
 
 /// A CSV file read record by record. Throws csv_error (csv.hpp) when the file cannot be opened
 /// or has no header.
@@ -54,8 +96,11 @@ class csv_stream {
 
   /// The column names of the header row.
   const std::vector<std::string>& header() const noexcept { return header_; }
-  /// The 0-based index of a column, or throws csv_error naming the file and the header.
+  /// The 0-based index of a column, or throws csv_error naming the file and the header (a column
+  /// that is missing, or named twice).
   std::size_t column(std::string_view name) const;
+  /// The dialect as read (the separator detected when it was not given).
+  const csv_dialect& dialect() const noexcept { return dialect_; }
 
   /// Reads the next data record (blank lines are skipped); false at the end of the file. The
   /// fields are valid until the next call.
@@ -68,12 +113,14 @@ class csv_stream {
   std::size_t line() const noexcept { return record_line_; }
   /// The file name, or "standard input", for messages.
   const std::string& source() const noexcept { return source_; }
-  /// Bytes consumed so far, and the file's size (0 when unknown, e.g. a pipe): for progress.
-  std::uint64_t bytes_read() const noexcept { return consumed_; }
+  /// Bytes of the file read so far, and the file's size (0 when unknown, e.g. a pipe): for
+  /// progress.
+  std::uint64_t bytes_read() const noexcept { return raw_read_; }
   std::uint64_t file_size() const noexcept { return file_size_; }
 
  private:
   bool refill();                                 // more bytes at the end of the buffer; false at EOF
+  char detect_separator();                       // from the first non-blank line
   bool parse_record(std::size_t& end_of_record);  // false when the record runs past the buffer
 
   std::FILE* file_ = nullptr;
@@ -87,7 +134,8 @@ class csv_stream {
   std::deque<std::string> unquoted_;  // unescaped quoted fields (a deque: views stay valid)
   std::vector<std::string> header_;
   std::size_t row_ = 0, line_ = 1, record_line_ = 1, record_lines_ = 0;
-  std::uint64_t consumed_ = 0, file_size_ = 0;
+  std::uint64_t consumed_ = 0, file_size_ = 0, raw_read_ = 0;
+  std::vector<char> raw_;  // bytes before transcoding (other encodings than UTF-8)
 };
 
 /// A table read from a CSV file: the header, and the requested columns as text.

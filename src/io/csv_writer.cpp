@@ -61,6 +61,15 @@ output_file::output_file(std::string path) : path_(std::move(path)) {
     file_ = stdout;
     return;
   }
+  // A target that exists and is not a regular file (a terminal, a pipe, /dev/null, /dev/full) is
+  // written directly: it cannot be replaced, and there is nothing to leave half-written.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path_, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (!file_) throw csv_error(system_error(path_));
+    return;
+  }
   // A temporary file in the target's directory, so that the rename cannot cross file systems.
   std::random_device seed;
   for (int attempt = 0; attempt < 16 && !file_; ++attempt) {
@@ -74,7 +83,7 @@ output_file::output_file(std::string path) : path_(std::move(path)) {
 output_file::~output_file() {
   if (file_ && file_ != stdout) {
     std::fclose(file_);
-    std::remove(temporary_.c_str());
+    if (!temporary_.empty()) std::remove(temporary_.c_str());
   }
 }
 
@@ -94,8 +103,12 @@ void output_file::commit() {
   const int closed = std::fclose(file_);
   file_ = nullptr;
   if (failed || closed != 0) {
-    std::remove(temporary_.c_str());
+    if (!temporary_.empty()) std::remove(temporary_.c_str());
     throw csv_error(system_error(path_));
+  }
+  if (temporary_.empty()) {  // written directly
+    committed_ = true;
+    return;
   }
   std::error_code ec;
   std::filesystem::rename(temporary_, path_, ec);

@@ -6,8 +6,8 @@ of the issue, 100,000 series x 24 points, runs with ``SPC_BIG_BENCHMARK=1`` (or
 
     SPC_BIG_BENCHMARK=1 python -m pytest tests/python/test_benchmark.py -q -s
 
-The engine's time is that of ``spc._core.compute_batch`` on the flat columns the Python front
-end would build (the batch engine, spc::compute_batch, plus the allocation of its output arrays);
+The engine's time is that of ``spc._core.qic_batch`` on the flat columns the Python front
+end would build (the batch engine, spc::qic_batch, plus the conversion of its summary to arrays);
 the Python time is the whole ``spc.qic(x="month", y="count", n="den", data=df, chart="p",
 by="unit")`` call: resolving the columns, factorising the groups, checking x, laying out the
 series and calling the engine. Materialising ``.data`` (a 2.4-million-row DataFrame) is timed
@@ -61,12 +61,9 @@ def engine_call(df: pd.DataFrame, threads: int = 0) -> Callable[[], object]:
     y = df["count"].to_numpy()
     n = df["den"].to_numpy()
     offsets = np.arange(series + 1, dtype=np.int64) * POINTS
-    none = np.zeros(0, dtype=np.int64)
-    no_offsets = np.zeros(series + 1, dtype=np.int64)
-    freeze = np.zeros(series, dtype=np.int64)
-    cl = np.full(series, np.nan)
-    return lambda: _core.compute_batch(y, n, None, offsets, "p", "anhoej", True, freeze, cl, none, no_offsets,
-                                       none, no_offsets, None, threads)
+    options = _core.ChartOptions()
+    options.chart = "p"
+    return lambda: _core.qic_batch(y, n, None, offsets, options, threads=threads)
 
 
 def python_call(df: pd.DataFrame, threads: int = 0) -> Callable[[], spc.QicResult]:

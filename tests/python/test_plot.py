@@ -125,10 +125,11 @@ def test_every_chart_draws() -> None:
     n = rng.integers(20, 40, 24).astype(float)
     y = rng.binomial(n.astype(int), 0.3).astype(float)
     for chart in spc.CHARTS:
-        if chart in ("xbar", "s"):
+        info = spc.CHART_TABLE[chart]
+        if info.subgroup_sd:
             df = pd.DataFrame({"g": np.repeat(np.arange(12), 4), "v": rng.normal(5, 1, 48)})
             r = spc.qic("g", "v", data=df, chart=chart)
-        elif chart in ("p", "pp", "u", "up"):
+        elif info.denominator == "required":
             r = spc.qic(y=y, n=n, chart=chart, freeze=12)
         else:
             r = spc.qic(y=y + 1, chart=chart, exclude=[3])

@@ -65,7 +65,7 @@ def series_lists(chart: str) -> st.SearchStrategy[list[tuple[np.ndarray, np.ndar
        method=st.sampled_from(["anhoej", "bestbox", "cutbox"]), threads=st.sampled_from([0, 1, 2]))
 def test_batch_equals_series_one_by_one(series: list[tuple[np.ndarray, np.ndarray]], chart: str,
                                         method: str, threads: int) -> None:
-    needs_n = chart in ("p", "pp", "u", "up")
+    needs_n = spc.CHART_TABLE[chart].denominator == "required"
     frames = [
         pd.DataFrame({"unit": f"u{k}", "y": y, "n": n}) for k, (y, n) in enumerate(series)
     ]
@@ -109,7 +109,7 @@ def test_interleaving_rows_does_not_change_a_group(series: list[tuple[np.ndarray
     pd.testing.assert_frame_equal(b.loc[a.index], a, check_exact=True)
 
 
-@pytest.mark.parametrize("chart", ["xbar", "s"])
+@pytest.mark.parametrize("chart", [name for name, c in spc.CHART_TABLE.items() if c.subgroup_sd])
 def test_raw_measurements_by_group_equal_one_by_one(chart: str) -> None:
     rng = np.random.default_rng(7)
     df = pd.DataFrame(

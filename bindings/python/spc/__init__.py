@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import _core
 from ._errors import SPCInputError, SPCInputWarning
-from ._inputs import CHARTS, METHODS
+from ._inputs import CHART_TABLE, CHARTS, METHODS, ChartInfo
 from ._qic import qic
 from ._result import (
     MDC_POINT_COLUMNS,
@@ -28,6 +28,7 @@ from ._result import (
     SUMMARY_COLUMNS,
     QicResult,
 )
+from ._rules import KOfM, RuleOptions
 
 __version__: str = _core.__version__
 
@@ -45,7 +46,11 @@ __all__ = [
     "SPCInputError",
     "SPCInputWarning",
     "CHARTS",
+    "CHART_TABLE",
+    "ChartInfo",
     "METHODS",
+    "RuleOptions",
+    "KOfM",
     "RULE_SETS",
     "RULES",
     "OPENMP",

@@ -11,7 +11,71 @@ openmp: bool
 class EngineError(ValueError):
     """A malformed call: args are (argument, index or None, problem, series or None)."""
 
-def chart_names() -> list[str]: ...
+class ChartOptions:
+    """spc::chart_options (positions 1-based)."""
+
+    chart: str
+    freeze: int
+    parts: list[int]
+    exclude: list[int]
+    cl: float
+    method: str
+    screen_mr: bool
+    def __init__(self) -> None: ...
+
+class KOfM:
+    """spc::k_of_m: k of m consecutive points beyond a band."""
+
+    k: int
+    m: int
+    def __init__(self, k: int = ..., m: int = ...) -> None: ...
+
+class RuleOptions:
+    """spc::rule_options: which rules (a rule mask) and their parameters, with the library's defaults."""
+
+    class IHI:
+        shift: int
+        trend: int
+
+    class WE:
+        two_of_three: KOfM
+        four_of_five: KOfM
+        run: int
+
+    class Nelson:
+        run: int
+        trend: int
+        alternating: int
+        two_of_three: KOfM
+        four_of_five: KOfM
+        stratification: int
+        mixture: int
+
+    class MDC:
+        trend: int
+        shift: int
+        two_in_three: str
+
+    rules: int
+    ihi: IHI
+    we: WE
+    nelson: Nelson
+    mdc: MDC
+    def __init__(self) -> None: ...
+
+class MdcOptions:
+    """spc::mdc_options (positions 1-based)."""
+
+    direction: str
+    rebase: list[int]
+    fix_after_n_points: int
+    screen_outliers: bool
+    target: float
+    trial_limit_points: int
+    def __init__(self) -> None: ...
+
+def chart_table() -> list[dict[str, Any]]: ...
+def check_inputs(chart: str, has_n: bool, has_sd: bool) -> tuple[str, str] | None: ...
 def method_names() -> list[str]: ...
 def rule_names() -> list[str]: ...
 def rule_descriptions() -> list[str]: ...
@@ -23,41 +87,24 @@ def special_cause_labels() -> list[str]: ...
 def point_type_names() -> list[str]: ...
 def point_type_labels() -> list[str]: ...
 def assurance_names() -> list[str]: ...
-def compute_batch(
+def qic_batch(
     y: npt.ArrayLike,
     n: npt.ArrayLike | None,
     sd: npt.ArrayLike | None,
     offsets: npt.ArrayLike,
-    chart: str,
-    method: str,
-    screen: bool,
-    freeze: npt.ArrayLike,
-    cl: npt.ArrayLike,
-    parts: npt.ArrayLike,
-    parts_offsets: npt.ArrayLike,
-    exclude: npt.ArrayLike,
-    exclude_offsets: npt.ArrayLike,
-    rules: str | None = None,
+    options: ChartOptions,
+    rules: RuleOptions | None = None,
+    parts: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     threads: int = 0,
-    mdc_trend: int = 7,
-    mdc_shift: int = 7,
-    two_in_three: str = "band_only",
 ) -> dict[str, Any]: ...
-def compute_mdc_batch(
+def mdc_batch(
     y: npt.ArrayLike,
+    n: npt.ArrayLike | None,
     offsets: npt.ArrayLike,
-    improvement: str,
-    rebase: npt.ArrayLike,
-    rebase_offsets: npt.ArrayLike,
-    fix_after: int,
-    screen: bool,
-    target: float,
-    trend: int = 7,
-    shift: int = 7,
-    two_in_three: str = "band_only",
+    options: MdcOptions,
+    rules: RuleOptions,
+    rebase: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     threads: int = 0,
-    rules: str | None = None,
-    n: npt.ArrayLike | None = None,
 ) -> dict[str, Any]: ...
 def summarise_subgroups(
     values: npt.ArrayLike, codes: npt.ArrayLike, count: int

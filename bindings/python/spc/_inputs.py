@@ -1,9 +1,18 @@
 """From the arguments of :func:`spc.qic` to the flat columns of the C++ batch engine.
 
-Everything here is bookkeeping with vectorised numpy/pandas operations: resolving column names,
-factorising the ``by=`` groups, aggregating rows that share an ``x`` (as qicharts2 does), laying
-the series out contiguously with offsets, and building the per-series options. No statistic of
-any chart is computed here; the engine (``spc._core``) computes them all.
+Everything here is bookkeeping with vectorised numpy/pandas operations, in four steps
+(:func:`prepare` runs them in turn):
+
+1. resolving (:func:`resolve_inputs`): column names or arrays to positional columns, the
+   options to positions and numbers;
+2. checking (:func:`check_inputs`): which inputs the chart takes, from the library's chart table;
+3. aggregating (:func:`aggregate`): rows that share an ``x`` within a series become one point,
+   as qicharts2 does;
+4. laying out (:func:`lay_out`): the series one after another with offsets, the parts of each
+   series, the options of the engine.
+
+No statistic of any chart is computed here; the engine (``spc._core``) computes them all. What
+each chart type is and takes comes from the engine too (``_core.chart_table()``).
 """
 
 from __future__ import annotations
@@ -19,15 +28,33 @@ import pandas as pd
 from . import _core
 from ._errors import SPCInputError
 
-CHARTS: tuple[str, ...] = tuple(_core.chart_names())
-METHODS: tuple[str, ...] = tuple(_core.method_names())
 
-DENOMINATOR_CHARTS = frozenset({"p", "pp", "u", "up", "xbar", "s"})
-SUBGROUP_CHARTS = frozenset({"xbar", "s"})
-# Charts whose points are sums when several rows share an x (qicharts2: y.sum and n.sum).
-SUM_CHARTS = frozenset({"p", "pp", "c", "u", "up"})
-# Charts that take a denominator only as an option (y / n is plotted).
-OPTIONAL_DENOMINATOR_CHARTS = frozenset({"run", "i"})
+@dataclass(frozen=True)
+class ChartInfo:
+    """What a chart type is and takes: the library's ``spc::chart_info`` (spc/chart_type.hpp).
+
+    ``denominator`` is ``"none"``, ``"optional"`` (y / n is charted when n is given) or
+    ``"required"``; ``y_domain`` is ``"any"``, ``"nonnegative"`` or ``"positive"``;
+    ``aggregation`` (rows sharing an x) is ``"mean"``, ``"sum"`` or ``"subgroup"``.
+    """
+
+    name: str
+    title: str
+    description: str
+    denominator: str
+    subgroup_sd: bool
+    y_domain: str
+    y_noun: str
+    y_at_most_n: bool
+    aggregation: str
+    runs_signal: bool
+    has_limits: bool
+
+
+#: Every chart type, by name, in the library's order: the one description of a chart in Python.
+CHART_TABLE: dict[str, ChartInfo] = {c["name"]: ChartInfo(**c) for c in _core.chart_table()}
+CHARTS: tuple[str, ...] = tuple(CHART_TABLE)
+METHODS: tuple[str, ...] = tuple(_core.method_names())
 
 
 @dataclass
@@ -40,6 +67,65 @@ class Column:
 
 
 @dataclass
+class Given:
+    """Step 1: the inputs as given, resolved to positional columns and plain options."""
+
+    x: Column | None
+    y: Column
+    n: Column | None
+    sd: Column | None
+    by: list[Column]
+    part: Column | None  # part labels, one per row
+    part_positions: list[int]
+    exclude: list[int]
+    freeze: int
+    cl: float
+    yv: np.ndarray
+    nv: np.ndarray | None
+    sdv: np.ndarray | None
+    index: pd.Index | None
+
+    @property
+    def nrows(self) -> int:
+        return len(self.yv)
+
+    @property
+    def columns(self) -> dict[str, Column]:
+        return {c.argument: c for c in [self.x, self.y, self.n, self.sd, self.part] if c is not None}
+
+
+@dataclass
+class Groups:
+    """The series of each row: the by= keys and the group code of every row."""
+
+    keys: pd.DataFrame | None  # one row per series: the by= keys (None without by=)
+    codes: np.ndarray | None  # one code per row; None while the groups are blocks (see rows)
+    starts: np.ndarray | None  # the first row of each group when every group is one block
+    nrows: int
+
+    def rows(self) -> np.ndarray:
+        """The group code of every row (built on demand when the groups are blocks)."""
+        if self.codes is None:
+            assert self.starts is not None
+            self.codes = codes_from_starts(self.starts, self.nrows)
+        return self.codes
+
+
+@dataclass
+class Points:
+    """Step 3: one entry per point, rows or aggregated subgroups, not yet in series order."""
+
+    y: np.ndarray
+    n: np.ndarray | None
+    sd: np.ndarray | None
+    aggregated: bool
+    raw_subgroups: bool
+    first_row: np.ndarray | None = None  # aggregated: the first row of each subgroup
+    group: np.ndarray | None = None  # aggregated: the group of each subgroup
+    row_subgroup: np.ndarray | None = None  # aggregated: row -> subgroup, -1 when dropped
+
+
+@dataclass
 class Prepared:
     """The flat input of the engine and everything needed to read its output back."""
 
@@ -48,12 +134,11 @@ class Prepared:
     n: np.ndarray | None
     sd: np.ndarray | None
     offsets: np.ndarray  # G + 1
-    freeze: np.ndarray  # G
-    cl: np.ndarray  # G
-    parts: np.ndarray
-    parts_offsets: np.ndarray
-    exclude: np.ndarray
-    exclude_offsets: np.ndarray
+    freeze: int
+    cl: float
+    part_positions: list[int]  # the same for every series (part= positions)
+    series_parts: tuple[np.ndarray, np.ndarray] | None  # part labels: positions per series (CSR)
+    exclude: list[int]
     x: pd.Series | None  # one label per point, in point order
     groups: pd.DataFrame | None  # one row per series: the by= keys
     part_labels: np.ndarray | None  # one label per point (part given as labels), in point order
@@ -65,6 +150,18 @@ class Prepared:
     index: pd.Index | None = None
     aggregated: bool = False
     raw_subgroups: bool = False
+
+    def chart_options(self, method: str, screen: bool) -> Any:
+        """The engine's options of every series (`spc::chart_options`)."""
+        options = _core.ChartOptions()
+        options.chart = self.chart
+        options.freeze = self.freeze
+        options.cl = self.cl
+        options.parts = self.part_positions
+        options.exclude = self.exclude
+        options.method = method
+        options.screen_mr = screen
+        return options
 
 
 def _is_column_name(arg: Any) -> bool:
@@ -302,14 +399,6 @@ def _increasing_within(x: pd.Series, row_group: np.ndarray | None, starts: np.nd
     return bool(np.all(increasing | ~same_group))
 
 
-def csr_from_positions(pos: list[int], groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """The same positions for every series, as (values, offsets)."""
-    p = np.asarray(pos, dtype=np.int64)
-    values = np.tile(p, groups) if len(p) else np.zeros(0, dtype=np.int64)
-    offsets = np.arange(groups + 1, dtype=np.int64) * len(p)
-    return values, offsets
-
-
 def csr_from_labels(labels: np.ndarray, point_group: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Parts where a label changes within a series: positions after which to split."""
     groups = len(offsets) - 1
@@ -339,7 +428,25 @@ def prepare(
     cl: Any,
     by: Any,
 ) -> Prepared:
-    """Resolves and lays out the input (see :func:`spc.qic` for the semantics)."""
+    """Resolves, checks, aggregates and lays out the input (see :func:`spc.qic` for the
+    semantics)."""
+    given = resolve_inputs(x=x, y=y, n=n, sd=sd, data=data, freeze=freeze, part=part, exclude=exclude,
+                           cl=cl, by=by)
+    raw = check_inputs(chart, given)
+    groups = group_rows(given)
+    points = aggregate(chart, given, groups, raw)
+    return lay_out(chart, given, groups, points)
+
+
+# -- 1. resolving ---------------------------------------------------------------------------------
+
+
+def resolve_inputs(
+    *, x: Any, y: Any, n: Any, sd: Any, data: pd.DataFrame | None, freeze: Any, part: Any, exclude: Any,
+    cl: Any, by: Any,
+) -> Given:
+    """The columns (names of `data` or arrays) as positional columns of one length, the numeric
+    ones as float64, and the options as positions and numbers."""
     if data is not None and not isinstance(data, pd.DataFrame):
         raise TypeError(f"qic(data=...): expected a pandas DataFrame, got {type(data).__name__}")
 
@@ -348,26 +455,7 @@ def prepare(
     ncol = resolve(n, "n", data)
     sdcol = resolve(sd, "sd", data)
     assert ycol is not None
-
-    # by= : one or several columns (names or arrays).
-    by_cols: list[Column] = []
-    if by is not None:
-        items = by if isinstance(by, list | tuple) else [by]
-        if data is None and isinstance(by, list | tuple) and all(np.ndim(item) == 0 for item in by):
-            items = [pd.Series(list(by), dtype=object)]  # without data, a list is the group of each row
-        if len(items) == 0:
-            raise TypeError("qic(by=[]): give at least one column")
-        for k, item in enumerate(items):
-            c = resolve(item, "by", data)
-            assert c is not None
-            if c.name is None:
-                c.name = str(item.name) if isinstance(item, pd.Series) and item.name is not None else (
-                    "group" if len(items) == 1 else f"group{k + 1}"
-                )
-            by_cols.append(c)
-        names = [c.name for c in by_cols]
-        if len(set(names)) != len(names):
-            raise TypeError(f"qic(by=...): the group columns repeat a name ({names})")
+    by_cols = _resolve_by(by, data)
 
     # part= : positions, or labels (a column name, a Series or a Categorical).
     part_col: Column | None = None
@@ -380,7 +468,6 @@ def prepare(
     freeze_pos = positions(freeze, "freeze")
     if len(freeze_pos) > 1:
         raise TypeError("qic(freeze=...): give one position (the last point of the baseline)")
-    freeze_value = freeze_pos[0] if freeze_pos else 0
 
     if cl is None:
         cl_value = np.nan
@@ -391,7 +478,6 @@ def prepare(
     else:
         raise TypeError(f"qic(cl=...): expected a number (the centre line), got {type(cl).__name__}")
 
-    # Lengths.
     nrows = len(ycol.values)
     for c in [xcol, ncol, sdcol, part_col, *by_cols]:
         if c is not None and len(c.values) != nrows:
@@ -403,170 +489,222 @@ def prepare(
                 problem="the columns must have the same length",
             )
 
-    yv = as_float(ycol)
-    nv = as_float(ncol) if ncol is not None else None
-    sdv = as_float(sdcol) if sdcol is not None else None
+    return Given(
+        x=xcol, y=ycol, n=ncol, sd=sdcol, by=by_cols, part=part_col, part_positions=part_pos,
+        exclude=excl_pos, freeze=freeze_pos[0] if freeze_pos else 0, cl=cl_value,
+        yv=as_float(ycol),
+        nv=as_float(ncol) if ncol is not None else None,
+        sdv=as_float(sdcol) if sdcol is not None else None,
+        index=data.index if data is not None else None,
+    )
 
-    # Which charts read what.
-    if chart in SUBGROUP_CHARTS:
-        raw = sdv is None
-        if raw and nv is not None:
+
+def _resolve_by(by: Any, data: pd.DataFrame | None) -> list[Column]:
+    """by= : one or several columns (names or arrays), each named."""
+    by_cols: list[Column] = []
+    if by is None:
+        return by_cols
+    items = by if isinstance(by, list | tuple) else [by]
+    if data is None and isinstance(by, list | tuple) and all(np.ndim(item) == 0 for item in by):
+        items = [pd.Series(list(by), dtype=object)]  # without data, a list is the group of each row
+    if len(items) == 0:
+        raise TypeError("qic(by=[]): give at least one column")
+    for k, item in enumerate(items):
+        c = resolve(item, "by", data)
+        assert c is not None
+        if c.name is None:
+            c.name = str(item.name) if isinstance(item, pd.Series) and item.name is not None else (
+                "group" if len(items) == 1 else f"group{k + 1}"
+            )
+        by_cols.append(c)
+    names = [c.name for c in by_cols]
+    if len(set(names)) != len(names):
+        raise TypeError(f"qic(by=...): the group columns repeat a name ({names})")
+    return by_cols
+
+
+# -- 2. checking ----------------------------------------------------------------------------------
+
+
+def input_problem(chart: str, has_n: bool, has_sd: bool) -> str | None:
+    """The library's refusal of the inputs given to a chart (a denominator missing or not taken,
+    subgroup standard deviations missing or not taken), as the message of qic(), or None."""
+    problem = _core.check_inputs(chart, has_n, has_sd)
+    if problem is None:
+        return None
+    argument, text = problem
+    given = has_n if argument == "n" else has_sd
+    return f"qic(chart={chart!r}) {'takes no' if given else 'needs'} {argument}=: {text}"
+
+
+def check_inputs(chart: str, given: Given) -> bool:
+    """Whether the chart takes the inputs given (the chart table's denominator and subgroup sd);
+    raises TypeError if not. Returns whether y holds raw measurements to be summarised by
+    subgroup (x): a subgroup chart given neither n nor sd."""
+    info = CHART_TABLE[chart]
+    has_n, has_sd = given.nv is not None, given.sdv is not None
+    raw = info.subgroup_sd and not has_sd
+    if raw:
+        if has_n:
             raise TypeError(
                 f"qic(chart={chart!r}): give either one row per subgroup (y= the subgroup mean, "
                 f"n= its size and sd= its standard deviation) or the raw measurements "
                 f"(y= the measurement, x= its subgroup, and no n=)"
             )
-        if raw and xcol is None:
+        if given.x is None:
             raise TypeError(
                 f"qic(chart={chart!r}): raw measurements need x= (the subgroup of each "
                 f"measurement); or give subgroup summaries with n= and sd="
             )
-        if not raw and nv is None:
-            raise TypeError(f"qic(chart={chart!r}): sd= needs n= (the subgroup sizes)")
-    else:
-        raw = False
-        if sdv is not None:
-            raise TypeError(f"qic(chart={chart!r}): sd= is for the xbar and s charts only")
-        if chart in DENOMINATOR_CHARTS and nv is None:
-            raise TypeError(f"qic(chart={chart!r}): the {chart} chart needs n= (the denominators)")
-        if nv is not None and chart not in DENOMINATOR_CHARTS and chart not in OPTIONAL_DENOMINATOR_CHARTS:
-            raise TypeError(
-                f"qic(chart={chart!r}): the {chart} chart takes no denominator (n=); "
-                f"for rates use chart='u', for proportions chart='p'"
-            )
+        return True  # the engine's subgroup summary gives n and sd
+    problem = input_problem(chart, has_n, has_sd)
+    if problem is not None:
+        raise TypeError(problem)
+    return False
 
-    groups: pd.DataFrame | None = None
-    row_group_or_none: np.ndarray | None = None
-    if by_cols:
-        row_group_or_none, groups, starts = group_codes(by_cols)
-    else:
-        starts = np.zeros(1 if nrows else 0, dtype=np.int64)
-    row_group_cache: list[np.ndarray] = [] if row_group_or_none is None else [row_group_or_none]
 
-    def rows_group() -> np.ndarray:
-        """The group code of every row (built on demand when the groups are blocks)."""
-        if not row_group_cache:
-            assert starts is not None
-            row_group_cache.append(codes_from_starts(starts, nrows))
-        return row_group_cache[0]
+# -- 3. aggregating -------------------------------------------------------------------------------
 
-    columns = {c.argument: c for c in [xcol, ycol, ncol, sdcol, part_col] if c is not None}
-    index = data.index if data is not None else None
 
-    # Rows sharing an x within a series are aggregated (always for raw xbar/s measurements).
-    aggregate = False
+def group_rows(given: Given) -> Groups:
+    """The series (by= group) of each row."""
+    if not given.by:
+        return Groups(None, None, np.zeros(1 if given.nrows else 0, dtype=np.int64), given.nrows)
+    codes, keys, starts = group_codes(given.by)
+    return Groups(keys, codes, starts, given.nrows)
+
+
+def aggregate(chart: str, given: Given, groups: Groups, raw: bool) -> Points:
+    """Rows sharing an x within a series become one point (always for raw xbar/s measurements):
+    sums of y and n for the charts that sum (the chart table's aggregation) and for any chart
+    given n, the subgroup mean, size and sd of raw measurements, the mean of y otherwise. Rows
+    with a missing x are then dropped. Without shared x values, the rows are the points."""
+    xcol = given.x
+    aggregated = False
     xcodes: np.ndarray | None = None
     if xcol is not None:
         if raw:
-            aggregate = True
-        elif not _increasing_within(xcol.values, row_group_or_none, starts):
+            aggregated = True
+        elif not _increasing_within(xcol.values, groups.codes, groups.starts):
             xcodes, xuniq = _factorize_x(xcol.values)
-            key = rows_group() * np.int64(len(xuniq) + 1) + xcodes
+            key = groups.rows() * np.int64(len(xuniq) + 1) + xcodes
             valid = xcodes >= 0
-            aggregate = len(pd.unique(key[valid])) < int(valid.sum())
-    if aggregate and chart in SUBGROUP_CHARTS and not raw:
+            aggregated = len(pd.unique(key[valid])) < int(valid.sum())
+    info = CHART_TABLE[chart]
+    if aggregated and info.subgroup_sd and not raw:
         raise SPCInputError(
             f"qic(chart={chart!r}): x has repeated values within a series; with sd= give one "
             f"row per subgroup (or pass the raw measurements without n= and sd=)",
             argument="x",
             column=xcol.name if xcol else None,
         )
+    yv, nv = given.yv, given.nv
+    if not aggregated:
+        return Points(yv, nv, given.sdv, aggregated=False, raw_subgroups=raw)
 
+    assert xcol is not None
+    if xcodes is None:
+        xcodes, _ = _factorize_x(xcol.values)
+    valid_rows = np.flatnonzero(xcodes >= 0)
+    row_group = groups.rows()
+    key = row_group[valid_rows] * np.int64(int(xcodes.max()) + 2) + xcodes[valid_rows]
+    sub, _ = pd.factorize(key, sort=False)
+    sub = sub.astype(np.int64, copy=False)
+    S = int(sub.max()) + 1 if len(sub) else 0
+    first = valid_rows[_first_rows(sub)]
+    row_sub = np.full(given.nrows, -1, dtype=np.int64)
+    row_sub[valid_rows] = sub
+    yr = yv[valid_rows]
+    if raw:
+        yp, np_, sdp = _core.summarise_subgroups(yr, sub, S)
+    elif info.aggregation == "sum" or nv is not None:
+        nr = nv[valid_rows] if nv is not None else None
+        ok = ~np.isnan(yr) if nr is None else ~(np.isnan(yr) | np.isnan(nr))
+        cnt = np.bincount(sub[ok], minlength=S)
+        yp = np.bincount(sub[ok], weights=yr[ok], minlength=S)
+        yp[cnt == 0] = np.nan
+        if nr is not None:
+            np_ = np.bincount(sub[ok], weights=nr[ok], minlength=S)
+            np_[cnt == 0] = np.nan
+        else:
+            np_ = None
+        sdp = None
+    else:
+        # Several values at one x for a chart of single values: their mean (qicharts2's
+        # default agg.fun), computed by the engine's subgroup summary.
+        yp, _, _ = _core.summarise_subgroups(yr, sub, S)
+        np_, sdp = None, None
+    return Points(yp, np_, sdp, aggregated=True, raw_subgroups=raw, first_row=first, group=row_group[first],
+                  row_subgroup=row_sub)
+
+
+# -- 4. laying out --------------------------------------------------------------------------------
+
+
+def lay_out(chart: str, given: Given, groups: Groups, points: Points) -> Prepared:
+    """The points series by series (a group's points keep their order), the offsets of the series,
+    the parts of each series and the options of the engine."""
+    xcol = given.x
+    nrows = given.nrows
+    yv, nv, sdv = points.y, points.n, points.sd
     point_row: np.ndarray | None = None
     point_sub: np.ndarray | None = None
-    row_sub: np.ndarray | None = None
     part_labels_rows: np.ndarray | None = None
-    if part_col is not None:
-        part_labels_rows = np.asarray(part_col.values.to_numpy(dtype=object))
+    if given.part is not None:
+        part_labels_rows = np.asarray(given.part.values.to_numpy(dtype=object))
 
-    if aggregate:
-        assert xcol is not None
-        if xcodes is None:
-            xcodes, _ = _factorize_x(xcol.values)
-        valid_rows = np.flatnonzero(xcodes >= 0)
-        row_group = rows_group()
-        key = row_group[valid_rows] * np.int64(int(xcodes.max()) + 2) + xcodes[valid_rows]
-        sub, _ = pd.factorize(key, sort=False)
-        sub = sub.astype(np.int64, copy=False)
-        S = int(sub.max()) + 1 if len(sub) else 0
-        first = valid_rows[_first_rows(sub)]
-        row_sub = np.full(nrows, -1, dtype=np.int64)
-        row_sub[valid_rows] = sub
-        yr = yv[valid_rows]
-        if raw:
-            mean, size, sdev = _core.summarise_subgroups(yr, sub, S)
-            yp, np_, sdp = mean, size, sdev
-        elif chart in SUM_CHARTS or nv is not None:
-            nr = nv[valid_rows] if nv is not None else None
-            ok = ~np.isnan(yr) if nr is None else ~(np.isnan(yr) | np.isnan(nr))
-            cnt = np.bincount(sub[ok], minlength=S)
-            yp = np.bincount(sub[ok], weights=yr[ok], minlength=S)
-            yp[cnt == 0] = np.nan
-            if nr is not None:
-                np_ = np.bincount(sub[ok], weights=nr[ok], minlength=S)
-                np_[cnt == 0] = np.nan
-            else:
-                np_ = None
-            sdp = None
-        else:
-            # Several values at one x for a chart of single values: their mean (qicharts2's
-            # default agg.fun), computed by the engine's subgroup summary.
-            yp, _, _ = _core.summarise_subgroups(yr, sub, S)
-            np_, sdp = None, None
-        sub_group = row_group[first]
-        order = np.argsort(sub_group, kind="stable")
-        point_group = sub_group[order]
-        yv = np.ascontiguousarray(yp[order])
-        nv = np.ascontiguousarray(np_[order]) if np_ is not None else None
-        sdv = np.ascontiguousarray(sdp[order]) if sdp is not None else None
-        x_points = xcol.values.iloc[first[order]].reset_index(drop=True)
+    starts = groups.starts
+    if points.aggregated:
+        assert points.group is not None and points.first_row is not None and xcol is not None
+        order = np.argsort(points.group, kind="stable")
+        point_group: np.ndarray | None = points.group[order]
+        yv = np.ascontiguousarray(yv[order])
+        nv = np.ascontiguousarray(nv[order]) if nv is not None else None
+        sdv = np.ascontiguousarray(sdv[order]) if sdv is not None else None
+        x_points = xcol.values.iloc[points.first_row[order]].reset_index(drop=True)
         point_sub = order
         if part_labels_rows is not None:
-            part_labels_rows = part_labels_rows[first[order]]
+            part_labels_rows = part_labels_rows[points.first_row[order]]
+    elif starts is None and nrows > 1 and np.any(groups.rows()[1:] < groups.rows()[:-1]):
+        order = np.argsort(groups.rows(), kind="stable")
+        point_group = groups.rows()[order]
+        yv = yv[order]
+        nv = nv[order] if nv is not None else None
+        sdv = sdv[order] if sdv is not None else None
+        x_points = xcol.values.iloc[order].reset_index(drop=True) if xcol is not None else None
+        point_row = order
+        if part_labels_rows is not None:
+            part_labels_rows = part_labels_rows[order]
     else:
-        if starts is None and nrows > 1 and np.any(rows_group()[1:] < rows_group()[:-1]):
-            order = np.argsort(rows_group(), kind="stable")
-            point_group = rows_group()[order]
-            yv = yv[order]
-            nv = nv[order] if nv is not None else None
-            sdv = sdv[order] if sdv is not None else None
-            x_points = xcol.values.iloc[order].reset_index(drop=True) if xcol is not None else None
-            point_row = order
-            if part_labels_rows is not None:
-                part_labels_rows = part_labels_rows[order]
-        else:
-            point_group = None  # the rows' groups, built when needed
-            x_points = xcol.values if xcol is not None else None
-            point_row = None  # identity
+        point_group = None  # the rows' groups, built when needed
+        x_points = xcol.values if xcol is not None else None
+        point_row = None  # identity
 
-    G = len(groups) if groups is not None else 1
-    if starts is not None and not aggregate:
+    keys = groups.keys
+    G = len(keys) if keys is not None else 1
+    if starts is not None and not points.aggregated:
         sizes = np.diff(np.append(starts, nrows)) if nrows else np.zeros(G, dtype=np.int64)
     else:
         if point_group is None:
-            point_group = rows_group()
+            point_group = groups.rows()
         sizes = np.bincount(point_group, minlength=G) if len(point_group) else np.zeros(G, dtype=np.int64)
-    if groups is not None and np.any(sizes == 0):
+    if keys is not None and np.any(sizes == 0):
         # Groups whose every row was dropped (a missing x): no series.
         keep = sizes > 0
         remap = np.cumsum(keep) - 1
-        point_group = remap[point_group if point_group is not None else rows_group()]
-        groups = groups.loc[keep].reset_index(drop=True)
+        point_group = remap[point_group if point_group is not None else groups.rows()]
+        keys = keys.loc[keep].reset_index(drop=True)
         sizes = sizes[keep]
-        G = len(groups)
+        G = len(keys)
     offsets = np.zeros(G + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
 
+    series_parts: tuple[np.ndarray, np.ndarray] | None = None
     if part_labels_rows is not None:
         lab_codes, _ = pd.factorize(pd.Series(part_labels_rows), sort=False, use_na_sentinel=False)
         if point_group is None:
-            point_group = rows_group()
-        parts, parts_offsets = csr_from_labels(lab_codes, point_group, offsets)
-        part_labels = part_labels_rows
-    else:
-        parts, parts_offsets = csr_from_positions(part_pos, G)
-        part_labels = None
-    excl, excl_offsets = csr_from_positions(excl_pos, G)
+            point_group = groups.rows()
+        series_parts = csr_from_labels(lab_codes, point_group, offsets)
 
     return Prepared(
         chart=chart,
@@ -574,22 +712,21 @@ def prepare(
         n=None if nv is None else np.ascontiguousarray(nv, dtype=np.float64),
         sd=None if sdv is None else np.ascontiguousarray(sdv, dtype=np.float64),
         offsets=offsets,
-        freeze=np.full(G, freeze_value, dtype=np.int64),
-        cl=np.full(G, cl_value, dtype=np.float64),
-        parts=parts,
-        parts_offsets=parts_offsets,
-        exclude=excl,
-        exclude_offsets=excl_offsets,
+        freeze=given.freeze,
+        cl=given.cl,
+        part_positions=given.part_positions,
+        series_parts=series_parts,
+        exclude=given.exclude,
         x=x_points,
-        groups=groups,
-        part_labels=part_labels,
+        groups=keys,
+        part_labels=part_labels_rows,
         point_row=point_row,
         point_subgroup=point_sub,
-        row_subgroup=row_sub,
-        columns=columns,
-        index=index,
-        aggregated=aggregate,
-        raw_subgroups=raw,
+        row_subgroup=points.row_subgroup,
+        columns=given.columns,
+        index=given.index,
+        aggregated=points.aggregated,
+        raw_subgroups=points.raw_subgroups,
     )
 
 
@@ -658,6 +795,8 @@ def translate(args: tuple[Any, ...], prep: Prepared, options: dict[str, Any]) ->
                              labels=labels or [], group=group_key, problem=problem)
 
     name = {"parts": "part"}.get(argument, argument)
+    if "." in name:  # a rule parameter, named as the library names it ("we.run")
+        return SPCInputError(f"qic(rule_options=...): {name}: {problem}", argument="rule_options", problem=problem)
     if name in options:
         value = options[name]
         shown = value if not isinstance(value, pd.Series | np.ndarray) else "..."

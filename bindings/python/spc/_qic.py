@@ -10,14 +10,19 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from collections.abc import Mapping
+
 from . import _core
 from ._errors import SPCInputError, SPCInputWarning
-from ._inputs import CHARTS, METHODS, csr_from_positions, positions, prepare, translate
+from ._inputs import CHARTS, METHODS, positions, prepare, translate
 from ._result import QicResult
+from ._rules import RuleOptions, rules_text
+from ._rules import rule_options as engine_rule_options
 
 __all__ = ["qic"]
 
-ChartName = Literal["run", "i", "mr", "xbar", "s", "t", "p", "pp", "c", "u", "up", "g"]
+# A chart name: one of spc.CHARTS, the names of the library's chart table.
+ChartName = str
 MethodName = Literal["anhoej", "bestbox", "cutbox"]
 # A column of `data` (its name) or the values themselves (a list, numpy array or pandas Series).
 Column = str | Sequence[Any] | np.ndarray | pd.Series | pd.Index | pd.Categorical
@@ -48,9 +53,10 @@ def qic(
     xlab: str | None = None,
     errors: Literal["raise", "warn"] = "raise",
     threads: int = 0,
-    trend_points: int = 7,
-    shift_points: int = 7,
-    two_in_three: Literal["band_only", "beyond_2sigma"] = "band_only",
+    rule_options: Mapping[str, Mapping[str, Any]] | RuleOptions | None = None,
+    trend_points: int | None = None,
+    shift_points: int | None = None,
+    two_in_three: Literal["band_only", "beyond_2sigma"] | None = None,
 ) -> QicResult:
     """Computes a run chart or a Shewhart control chart, or one per group with ``by=``.
 
@@ -72,12 +78,15 @@ def qic(
         ``sd``). Missing values (NaN, None, ``pd.NA``) are gaps, never errors.
     n:
         The denominator (p, pp, u, up; optional for run and i charts, which then plot y/n), or,
-        for xbar and s charts with subgroup summaries, the subgroup size.
+        for xbar and s charts with subgroup summaries, the subgroup size. The c, mr, t and g
+        charts take no denominator: ``n=`` raises TypeError, in the library's words (what
+        each chart takes is :data:`spc.CHART_TABLE`).
     data:
         A pandas DataFrame whose columns the names above refer to.
     chart:
         ``"run"``, ``"i"``, ``"mr"``, ``"xbar"``, ``"s"``, ``"t"``, ``"p"``, ``"pp"`` (Laney
-        P'), ``"c"``, ``"u"``, ``"up"`` (Laney U') or ``"g"``.
+        P'), ``"c"``, ``"u"``, ``"up"`` (Laney U') or ``"g"``: the names of
+        :data:`spc.CHARTS`, the library's chart table.
     freeze:
         The last point (1-based) of the baseline: the centre line and limits come from points
         1..freeze and apply to every point. Ignored when ``part`` is given.
@@ -100,7 +109,8 @@ def qic(
         this chart's limits), single rules (``"we2"``, ``"nelson7"``, ...; see
         :data:`spc.RULES`), as a list or a comma-separated string. Adds, as the command
         line's ``--rules``, a boolean column per rule that fired and the label ``rule`` to
-        ``.data``, and the rules' counts to ``.summary()``.
+        ``.data``, and the rules' counts to ``.summary()``. Their parameters (run lengths,
+        k of m, ...): ``rule_options``.
     multiply:
         Multiplies ``y``, the centre line and the limits for display (e.g. 100 for percent,
         10000 for rates per 10,000 days); the statistics are unchanged.
@@ -135,11 +145,22 @@ def qic(
         :class:`SPCInputWarning` is issued and ``result.problems`` lists them.
     threads:
         Threads for a batch (0: the engine's default, every core or ``OMP_NUM_THREADS``).
+    rule_options:
+        The parameters of the rules of ``rules=`` (and of the Making Data Count rules), as a
+        dict of dicts, e.g. ``{"we": {"run": 9}, "nelson": {"trend": 7}}``, or a
+        :class:`spc.RuleOptions`. The families and their parameters (defaults in brackets):
+        ``"ihi"``: ``shift`` (6), ``trend`` (5); ``"we"``: ``two_of_three`` ((2, 3)),
+        ``four_of_five`` ((4, 5)), ``run`` (8); ``"nelson"``: ``run`` (9), ``trend`` (6),
+        ``alternating`` (14), ``two_of_three`` ((2, 3)), ``four_of_five`` ((4, 5)),
+        ``stratification`` (15), ``mixture`` (8); ``"mdc"``: ``trend`` (7), ``shift`` (7),
+        ``two_in_three`` (``"band_only"``). Runs and trends count points; a k-of-m parameter is
+        a pair ``(k, m)``. A family must be among the rules asked for.
     trend_points, shift_points, two_in_three:
-        Variants of the Making Data Count rules (in MDC mode and for ``rules="mdc"``): the trend
-        and shift lengths (7, or 6), and which points the two-in-three rule counts
-        (``"band_only"``: between 2 and 3 sigma, as NHSRplotthedots 0.2.2; ``"beyond_2sigma"``:
-        beyond the limits too, as the 2023 MDC guidance).
+        Shorthands for the Making Data Count rules' parameters (in MDC mode and for
+        ``rules="mdc"``), as the command line's options: the trend and shift lengths (7, the
+        default, or 6), and which points the two-in-three rule counts (``"band_only"``, the
+        default: between 2 and 3 sigma, as NHSRplotthedots 0.2.2; ``"beyond_2sigma"``: beyond
+        the limits too, as the 2023 MDC guidance).
 
     Returns
     -------
@@ -150,8 +171,8 @@ def qic(
     Raises
     ------
     TypeError
-        Arguments of the wrong kind or combination (a p chart without ``n``, a column name
-        without ``data``, a non-numeric column).
+        Arguments of the wrong kind or combination (a p chart without ``n``, a c chart with
+        ``n``, a column name without ``data``, a non-numeric column, an unknown rule parameter).
     SPCInputError
         (a ValueError) Bad values, with the column, the row (position and index label) and the
         group at fault: a negative count, a numerator above its denominator, a freeze beyond the
@@ -227,22 +248,26 @@ def qic(
         raise TypeError(f"qic(errors={errors!r}): expected 'raise' or 'warn'")
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 0:
         raise TypeError(f"qic(threads={threads!r}): expected a whole number >= 0")
-    rules_text = _rules_text(rules)
+    rules_list = rules_text(rules)
     for name, value in (("trend_points", trend_points), ("shift_points", shift_points)):
-        if value not in (6, 7) or isinstance(value, bool):
+        if value is not None and (value not in (6, 7) or isinstance(value, bool)):
             raise SPCInputError(f"qic({name}={value!r}): expected 7 (the default) or 6", argument=name)
-    if two_in_three not in ("band_only", "beyond_2sigma"):
+    if two_in_three is not None and two_in_three not in ("band_only", "beyond_2sigma"):
         raise SPCInputError(
             f"qic(two_in_three={two_in_three!r}): expected 'band_only' or 'beyond_2sigma'", argument="two_in_three"
         )
-    variants = {"trend_points": int(trend_points), "shift_points": int(shift_points), "two_in_three": two_in_three}
+    engine_rules = engine_rule_options(
+        rule_options, rules_list, mdc_mode=improvement is not None,
+        trend_points=None if trend_points is None else int(trend_points),
+        shift_points=None if shift_points is None else int(shift_points), two_in_three=two_in_three,
+    )
 
     if improvement is not None:
         return _qic_mdc(
             x=x, y=y, n=n, data=data, chart=chart_name, freeze=freeze, part=part, exclude=exclude,
-            cl=cl, rules=rules_text, multiply=float(multiply), by=by, screen=bool(screen),
+            cl=cl, rules=engine_rules, multiply=float(multiply), by=by, screen=bool(screen),
             improvement=improvement, target=target, rebase=rebase, sd=sd, title=title, ylab=ylab,
-            xlab=xlab, threads=int(threads), errors=errors, **variants,
+            xlab=xlab, threads=int(threads), errors=errors,
         )
     if rebase is not None:
         raise TypeError(
@@ -255,13 +280,11 @@ def qic(
         exclude=exclude, cl=cl, by=by,
     )
     options = {"freeze": freeze, "part": part, "exclude": exclude, "cl": cl, "chart": chart,
-               "method": method, "rules": rules}
+               "method": method, "rules": rules, "rule_options": rule_options}
     try:
-        out = _core.compute_batch(
-            prep.y, prep.n, prep.sd, prep.offsets, chart_name, method_name, bool(screen),
-            prep.freeze, prep.cl, prep.parts, prep.parts_offsets, prep.exclude,
-            prep.exclude_offsets, rules_text, int(threads), variants["trend_points"],
-            variants["shift_points"], variants["two_in_three"],
+        out = _core.qic_batch(
+            prep.y, prep.n, prep.sd, prep.offsets, prep.chart_options(method_name, bool(screen)),
+            rules=engine_rules, parts=prep.series_parts, threads=int(threads),
         )
     except _core.EngineError as err:
         raise translate(err.args, prep, options) from None
@@ -284,33 +307,6 @@ def qic(
         engine=out,
         problems=problems,
     )
-
-
-def _rules_text(rules: str | Sequence[str] | None) -> str | None:
-    """rules= as the engine's comma-separated list, checked."""
-    if rules is None:
-        return None
-    if isinstance(rules, str):
-        items = [r.strip() for r in rules.split(",")]
-    else:
-        try:
-            items = [str(r).strip() for r in rules]
-        except TypeError:
-            raise TypeError(f"qic(rules=...): expected rule set names, got {type(rules).__name__}") from None
-    items = [r.lower() for r in items if r]
-    if not items:
-        raise SPCInputError("qic(rules=...): give at least one rule set or rule", argument="rules")
-    for item in items:
-        if _core.rule_mask(item) is None:
-            sets = ", ".join(_core.rule_set_names())
-            rules_list = ", ".join(_core.rule_names()[:-1])
-            raise SPCInputError(
-                f"qic(rules={rules!r}): unknown rule set or rule {item!r}; the sets are {sets}; "
-                f"the rules are {rules_list}",
-                argument="rules",
-                problem=f"unknown rule {item!r}",
-            )
-    return ",".join(items)
 
 
 def _problems(
@@ -348,9 +344,8 @@ def _problems(
 
 def _qic_mdc(
     *, x: Any, y: Any, n: Any, data: Any, chart: str, freeze: Any, part: Any, exclude: Any, cl: Any,
-    rules: str | None, multiply: float, by: Any, screen: bool, improvement: str, target: float | None,
+    rules: Any, multiply: float, by: Any, screen: bool, improvement: str, target: float | None,
     rebase: Any, sd: Any, title: str | None, ylab: str | None, xlab: str | None, threads: int, errors: str,
-    trend_points: int, shift_points: int, two_in_three: str,
 ) -> QicResult:
     """NHS Making Data Count charts (qic(..., improvement=...))."""
     if not isinstance(improvement, str) or improvement.lower() not in ("increase", "decrease", "neutral"):
@@ -371,26 +366,28 @@ def _qic_mdc(
         raise TypeError("qic(part=..., rebase=...): give one of them (both start new periods)")
     prep = prepare(x=x, y=y, n=n, sd=None, data=data, chart="i", freeze=None, part=part, exclude=None,
                    cl=None, by=by)
-    G = len(prep.offsets) - 1
     options = {"freeze": freeze, "part": part, "rebase": rebase, "target": target,
                "improvement": improvement}
-    if rebase is not None:
-        rb, rb_off = csr_from_positions(positions(rebase, "rebase"), G)
-    else:
-        # A part ends after position p: the next period starts at p + 1.
-        rb, rb_off = prep.parts + 1, prep.parts_offsets
     fix = positions(freeze, "freeze")
     if len(fix) > 1:
         raise TypeError("qic(freeze=...): give one number of points")
-    engine_target = np.nan if target is None else float(target) / multiply
+    mdc = _core.MdcOptions()
+    mdc.direction = improvement.lower()
+    mdc.fix_after_n_points = fix[0] if fix else 0
+    mdc.screen_outliers = screen
+    mdc.target = np.nan if target is None else float(target) / multiply
+    # A part ends after position p: the next period starts at p + 1.
+    series_rebase = None
+    if rebase is not None:
+        mdc.rebase = positions(rebase, "rebase")
+    elif prep.series_parts is not None:
+        series_rebase = (prep.series_parts[0] + 1, prep.series_parts[1])
+    else:
+        mdc.rebase = [p + 1 for p in prep.part_positions]
     try:
         # y / n as the I chart plots it (with the I chart's checks of the denominators) when n is
         # given: the engine computes the values, the charts and the rules in one call.
-        out = _core.compute_mdc_batch(
-            prep.y, prep.offsets, improvement.lower(), rb, rb_off,
-            fix[0] if fix else 0, screen, engine_target, trend=trend_points, shift=shift_points,
-            two_in_three=two_in_three, threads=threads, rules=rules, n=prep.n,
-        )
+        out = _core.mdc_batch(prep.y, prep.n, prep.offsets, mdc, rules, rebase=series_rebase, threads=threads)
     except _core.EngineError as err:
         raise translate(err.args, prep, options) from None
     problems = _problems(out["problems"], prep, options, errors)
@@ -399,7 +396,6 @@ def _qic_mdc(
     return QicResult(
         chart="i",
         mode="mdc",
-        fix_after=fix[0] if fix else 0,
         improvement=improvement.lower(),
         method="anhoej",
         offsets=prep.offsets,
@@ -412,6 +408,5 @@ def _qic_mdc(
         ylab=ylab if ylab is not None else (ycol.name if ycol is not None else None),
         xlab=xlab if xlab is not None else (xcol.name if xcol is not None else None),
         engine=out,
-        y=out["points"]["y"],
         problems=problems,
     )

@@ -150,9 +150,7 @@ class QicResult:
         engine: dict[str, Any],
         mode: str = "standard",
         improvement: str | None = None,
-        y: np.ndarray | None = None,
         problems: pd.DataFrame | None = None,
-        fix_after: int = 0,
     ) -> None:
         self.chart = chart
         self.mode = mode
@@ -170,16 +168,13 @@ class QicResult:
         self._groups = groups
         self._part_labels = part_labels
         self._engine = engine
-        self._y = y
-        self._fix_after = int(fix_after)
-        if mode == "mdc":
-            self._points = engine["points"]
-            self._parts = engine["periods"]
-            self._part_offsets = engine["period_offsets"]
-        else:
-            self._points = engine["points"]
-            self._parts = engine["parts"]
-            self._part_offsets = engine["part_offsets"]
+        # The engine's per-point columns (in Making Data Count mode y is the values, cl the mean,
+        # lcl and ucl the process limits, part the period), one summary row per part (the MDC
+        # periods in that mode) and, with rules, the rules of each row.
+        self._points = engine["points"]
+        self._parts = engine["periods"] if mode == "mdc" else engine["parts"]
+        self._part_offsets = engine["part_offsets"]
+        self._rules: dict[str, np.ndarray] | None = engine.get("rules")
         mask = int(engine.get("rules_mask", 0))
         self.rules: list[str] = [RULE_NAMES[b] for b in range(len(RULE_NAMES) - 1) if mask >> b & 1]
         self._data: pd.DataFrame | None = None
@@ -209,7 +204,7 @@ class QicResult:
         return np.repeat(np.arange(self.n_series), np.diff(self._offsets))
 
     def _part_of_point(self) -> np.ndarray:
-        return self._points["period" if self.mode == "mdc" else "part"].astype(np.int64)
+        return self._points["part"].astype(np.int64)
 
     def _part_row_of_point(self, series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The summary row of each point's part, and whether it has one (a failed series has not)."""
@@ -333,17 +328,9 @@ class QicResult:
         for name in _RUNS_OPTIONAL:
             cols[name] = _nullable_int(take(parts[name]), ~defined)
         cols["runs_signal"] = take(parts["runs_signal"]) & has
-        if "rule_points" in self._engine:
-            rp, rs = self._engine["rule_points"], self._engine["rule_parts"]
-            cols.update(self._rule_point_columns(rp["fired"], rp["label"], rs["fired"], prow))
+        if self._rules is not None:
+            cols.update(self._rule_point_columns(p["fired"], p["label"], self._rules["fired"], prow))
         return pd.DataFrame(cols, copy=False)
-
-    def _mdc_baseline(self, series: np.ndarray, prow: np.ndarray, has: np.ndarray) -> np.ndarray:
-        """Whether each point is among the first `freeze` points of its period (all without)."""
-        if self._fix_after <= 0 or len(self._parts["first"]) == 0:
-            return np.ones(len(series), dtype=bool)
-        position = np.arange(len(series), dtype=np.int64) - self._offsets[series]
-        return ((position - self._parts["first"][prow]) < self._fix_after) & has
 
     def _build_mdc_data(self) -> pd.DataFrame:
         p = self._points
@@ -354,16 +341,14 @@ class QicResult:
         cols: dict[str, Any] = self._group_columns(series)
         cols["i"] = i
         cols["x"] = self._x_values(i)
-        cols["period"] = p["period"]
-        cols["baseline"] = self._mdc_baseline(series, prow, has)
-        assert self._y is not None
-        cols["y"] = self._y * m
-        cols["cl"] = p["mean"] * m
-        cols["lcl"] = p["lpl"] * m
-        cols["ucl"] = p["upl"] * m
+        cols["period"] = p["part"]
+        cols["baseline"] = p["baseline"]  # among the first `freeze` points of its period
+        for name in ("y", "cl", "lcl", "ucl"):
+            cols[name] = p[name] * m
         cols["special_cause"] = _categorical(p["cause"], SPECIAL_CAUSES)
         cols["point_type"] = _categorical(p["type"], POINT_TYPES)
-        cols.update(self._rule_point_columns(p["fired"], p["label"], self._parts["rules_fired"], prow))
+        assert self._rules is not None
+        cols.update(self._rule_point_columns(p["fired"], p["label"], self._rules["fired"], prow))
         return pd.DataFrame(cols, copy=False)
 
     def summary(self) -> pd.DataFrame:
@@ -400,9 +385,6 @@ class QicResult:
             self._summary = self._build_mdc_summary() if self.mode == "mdc" else self._build_summary()
         return _copy(self._summary)
 
-    def _part_counts(self, prow: np.ndarray, has: np.ndarray, flags: np.ndarray, P: int) -> np.ndarray:
-        return np.bincount(prow[has & flags], minlength=P).astype(np.int64)
-
     def _x_ends(self, cols: dict[str, Any], series: np.ndarray, first: np.ndarray, last: np.ndarray) -> None:
         if self._x is None:
             return
@@ -436,8 +418,8 @@ class QicResult:
         cols["last"] = parts["last"] + 1
         self._x_ends(cols, s, parts["first"], parts["last"])
         cols["n_points"] = parts["last"] - parts["first"] + 1
-        cols["n_missing"] = self._part_counts(prow, has, np.isnan(self._points["y"]), P)
-        cols["n_excluded"] = self._part_counts(prow, has, ~self._points["include"], P)
+        cols["n_missing"] = parts["n_missing"].astype(np.int64)
+        cols["n_excluded"] = parts["n_excluded"].astype(np.int64)
         cols["cl"] = parts["cl"] * m
         cols["lcl"] = parts["lcl"] * m
         cols["ucl"] = parts["ucl"] * m
@@ -453,10 +435,10 @@ class QicResult:
         cols["avg_ucl"] = part_mean(self._points["ucl"]) * m
         if self._part_labels is not None:
             cols["part_label"] = pd.array(self._part_labels[self._offsets[s] + parts["first"]], dtype=object)
-        if "rule_parts" in self._engine:
-            rs, rp = self._engine["rule_parts"], self._engine["rule_points"]
+        if self._rules is not None:
+            rs = self._rules
             cols.update(self._rule_summary_columns(
-                int(self._engine["rules_mask"]), rs["fired"], rs["points"], rp["label"], prow, has, rs
+                int(self._engine["rules_mask"]), rs["fired"], rs["points"], self._points["label"], prow, has, rs
             ))
         return pd.DataFrame(cols, copy=False)
 
@@ -464,7 +446,7 @@ class QicResult:
         per = self._parts
         K = len(per["period"])
         m = self.multiply
-        s = per["series"]
+        s = self._engine["parts"]["series"]  # the series of each period
         cols: dict[str, Any] = self._group_columns(s)
         cols["period"] = per["period"].astype(np.int64)
         cols["first"] = per["first"] + 1
@@ -484,9 +466,10 @@ class QicResult:
         cols["trial_limits"] = per["trial_limits"]
         series = self._series_of_point()
         prow, has = self._part_row_of_point(series)
+        rs = self._rules
+        assert rs is not None
         cols.update(self._rule_summary_columns(
-            int(self._engine["rules_mask"]), per["rules_fired"], per["rule_points"], self._points["label"],
-            prow, has, per,
+            int(self._engine["rules_mask"]), rs["fired"], rs["points"], self._points["label"], prow, has, rs,
         ))
         if self._part_labels is not None:
             cols["period_label"] = pd.array(self._part_labels[self._offsets[s] + per["first"]], dtype=object)
@@ -507,15 +490,15 @@ class QicResult:
             s = self._engine["series"]
             cols["variation"] = _categorical(s["variation"], POINT_TYPES)
             cols["assurance"] = _categorical(s["assurance"], ASSURANCES, none_code=0)
-            cols["computed"] = s["ok"]
+            cols["computed"] = self._engine["ok"]
             return pd.DataFrame(cols, copy=False)
         parts = self._parts
         series = parts["series"]
         cols["n_parts"] = np.bincount(series, minlength=G).astype(np.int64)
         cols["runs_signal"] = np.bincount(series, weights=parts["runs_signal"], minlength=G) > 0
         cols["n_sigma_signals"] = np.bincount(series, weights=parts["n_sigma_signals"], minlength=G).astype(np.int64)
-        if "rule_points" in self._engine:
-            label = self._engine["rule_points"]["label"]
+        if self._rules is not None:
+            label = self._points["label"]
             point_series = self._series_of_point()
             cols["rule_points"] = np.bincount(
                 point_series[label != len(RULE_NAMES) - 1], minlength=G
@@ -534,19 +517,18 @@ class QicResult:
         rows = [(int(parts["first"][r]), int(parts["last"][r]) + 1) for r in range(p0, p1)]
         nan = np.full(b - a, np.nan)
         if self.mode == "mdc":
-            assert self._y is not None
             types = p["type"][a:b]
             palette = np.array(["common", "improvement", "concern", "neutral", "neutral"], dtype=object)
             return {
-                "y": self._y[a:b] * m, "cl": p["mean"][a:b] * m, "lcl": p["lpl"][a:b] * m,
-                "ucl": p["upl"][a:b] * m, "lcl_95": nan, "ucl_95": nan,
+                "y": p["y"][a:b] * m, "cl": p["cl"][a:b] * m, "lcl": p["lcl"][a:b] * m,
+                "ucl": p["ucl"][a:b] * m, "lcl_95": nan, "ucl_95": nan,
                 "include": np.ones(b - a, dtype=bool), "baseline": np.ones(b - a, dtype=bool),
                 "sigma_signal": np.zeros(b - a, dtype=bool), "colour_keys": palette[types],
                 "parts": rows, "runs_signal": [False] * len(rows),
             }
         keys = np.where(p["sigma_signal"][a:b], "signal", "line").astype(object)
-        if "rule_points" in self._engine:
-            rule_sig = self._engine["rule_points"]["label"][a:b] != len(RULE_NAMES) - 1
+        if self._rules is not None:
+            rule_sig = p["label"][a:b] != len(RULE_NAMES) - 1
             keys = np.where(rule_sig & ~p["sigma_signal"][a:b], "rule", keys)
         return {
             "y": p["y"][a:b] * m, "cl": p["cl"][a:b] * m, "lcl": p["lcl"][a:b] * m,

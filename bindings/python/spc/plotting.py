@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._inputs import CHART_TABLE
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -44,21 +46,8 @@ COLOURS: dict[str, str] = {
     "common": "#7B7D7D",
 }
 
-#: Chart titles, as qicharts2 names them.
-CHART_TITLES: dict[str, str] = {
-    "run": "Run chart",
-    "i": "I chart",
-    "mr": "MR chart",
-    "xbar": "Xbar chart",
-    "s": "S chart",
-    "t": "T chart",
-    "p": "P chart",
-    "pp": "P′ chart",
-    "c": "C chart",
-    "u": "U chart",
-    "up": "U′ chart",
-    "g": "G chart",
-}
+#: Chart titles, from the library's chart table (with a typographic prime: "P′ chart").
+CHART_TITLES: dict[str, str] = {name: c.title.replace("'", "′") for name, c in CHART_TABLE.items()}
 
 
 def _x_positions(x: pd.Series | None, count: int) -> tuple[np.ndarray, list[str] | None, bool]:
@@ -319,7 +308,8 @@ def plot_result(
         )
         selected = selected[:max_panels]
     if percent is None:
-        percent = result.chart in ("p", "pp") and result.multiply == 1
+        # Proportions (y at most its denominator: p and p' charts) on a percent axis.
+        percent = CHART_TABLE[result.chart].y_at_most_n and result.multiply == 1
     k = max(1, len(selected))
     if ax is not None:
         if len(selected) != 1:

@@ -1,32 +1,45 @@
 // spc._core: the pybind11 bindings of the spc library for the Python package `spc`.
 //
 // The Python front end (bindings/python/spc) turns DataFrames and arrays into flat float64
-// columns with series offsets (one series per group of `by=`, or a single series) and makes one
-// call here:
-//   - `compute_batch`: every chart of the batch, with its special-cause rules when asked for, by
-//     the library's batch engine (spc::compute_batch, OpenMP over series);
-//   - `compute_mdc_batch`: NHS "Making Data Count" charts for every series, by the same engine in
-//     its MDC mode (spc::compute_mdc per series, with any other rules per period);
-//   - `summarise_subgroups`: subgroup mean, size and sd of raw measurements (xbar, s).
-// Every number of every chart is computed by the C++ library, never in Python. Bad data in a
-// series is reported back as a list of problems (series, argument, index, problem), which the
-// front end raises in the user's terms (column, row, group) or turns into a warning; a malformed
-// call raises `spc._core.EngineError(argument, index, problem, series)`, a ValueError.
+// columns with series offsets (one series per group of `by=`, or a single series), fills the
+// library's option structs (bound here as ChartOptions, RuleOptions, MdcOptions) and makes one
+// call:
+//   - `qic_batch`: every chart of the batch, with its special-cause rules when asked for, by the
+//     library's batch engine (spc::qic_batch, OpenMP over series);
+//   - `mdc_batch`: NHS "Making Data Count" charts for every series, by the same engine in its MDC
+//     mode (spc::mdc_chart_into per series, with any other rules per period);
+//   - `summarise_subgroups`: subgroup mean, size and sd of raw measurements (xbar, s);
+//   - `chart_table` and `check_inputs`: the library's description of every chart type, which the
+//     front end reads instead of keeping its own.
+// Every number of every chart is computed by the C++ library, never in Python. The results come
+// back as dicts of numpy arrays: the per-point columns (moved out of spc::batch_result, not
+// copied) and one column per field of the summary structs, named by one field table per struct
+// (`fields<S>` below). Bad data in a series is reported back as a list of problems (series,
+// argument, index, problem), which the front end raises in the user's terms (column, row, group)
+// or turns into a warning; a malformed call raises `spc._core.EngineError(argument, index,
+// problem, series)`, a ValueError.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "spc/batch.hpp"
 #include "spc/chart.hpp"
+#include "spc/chart_type.hpp"
 #include "spc/mdc.hpp"
 #include "spc/rules.hpp"
 #include "spc/subgroups.hpp"
@@ -39,17 +52,27 @@ namespace {
 
 using f64 = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using i64 = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+/// Per-series positions: (values, offsets), the positions of series g being
+/// values[offsets[g]:offsets[g+1]] (1-based).
+using csr = std::pair<i64, i64>;
 constexpr std::size_t no_series = std::numeric_limits<std::size_t>::max();
 
 py::handle engine_error_type;  // spc._core.EngineError, set at module import
 
+py::object index_or_none(std::size_t index) {
+  return index == spc::input_error::npos ? py::object(py::none()) : py::object(py::int_(index));
+}
+
 [[noreturn]] void raise_engine_error(const std::string& argument, std::size_t index, const std::string& problem,
                                      std::size_t series = no_series) {
-  py::object idx = index == spc::input_error::npos ? py::object(py::none()) : py::object(py::int_(index));
-  py::object ser = series == no_series ? py::object(py::none()) : py::object(py::int_(series));
-  py::tuple args = py::make_tuple(argument, idx, problem, ser);
+  py::tuple args = py::make_tuple(argument, index_or_none(index), problem,
+                                  series == no_series ? py::object(py::none()) : py::object(py::int_(series)));
   PyErr_SetObject(engine_error_type.ptr(), args.ptr());
   throw py::error_already_set();
+}
+
+[[noreturn]] void raise_engine_error(const spc::input_error& e) {
+  raise_engine_error(e.argument(), e.index(), e.problem());
 }
 
 [[noreturn]] void bad_argument(const std::string& argument, const std::string& problem) {
@@ -61,19 +84,225 @@ std::span<const T> view(const py::array_t<T, py::array::c_style | py::array::for
   return {a.data(), static_cast<std::size_t>(a.size())};
 }
 
-template <class T>
-std::span<T> mut(py::array_t<T>& a) {
-  return {a.mutable_data(), static_cast<std::size_t>(a.size())};
+// ---------------------------------------------------------------------------------------------
+// Names of the chart table's enums (the library names the others: to_string / parse_*)
+// ---------------------------------------------------------------------------------------------
+
+const char* name_of(spc::denominator_use d) {
+  switch (d) {
+    case spc::denominator_use::none: return "none";
+    case spc::denominator_use::optional: return "optional";
+    case spc::denominator_use::required: return "required";
+  }
+  return "";
 }
 
-std::span<std::uint8_t> bytes(py::array_t<bool>& a) {
-  return {reinterpret_cast<std::uint8_t*>(a.mutable_data()), static_cast<std::size_t>(a.size())};
+const char* name_of(spc::value_domain d) {
+  switch (d) {
+    case spc::value_domain::any: return "any";
+    case spc::value_domain::nonnegative: return "nonnegative";
+    case spc::value_domain::positive: return "positive";
+  }
+  return "";
 }
 
-template <class T>
-py::array_t<T> array_of(std::size_t size) {
-  return py::array_t<T>(static_cast<py::ssize_t>(size));
+const char* name_of(spc::row_aggregation a) {
+  switch (a) {
+    case spc::row_aggregation::mean: return "mean";
+    case spc::row_aggregation::sum: return "sum";
+    case spc::row_aggregation::subgroup: return "subgroup";
+  }
+  return "";
 }
+
+spc::chart_type chart_of(const std::string& name) {
+  const auto c = spc::parse_chart_type(name);
+  if (!c) bad_argument("chart", "unknown chart '" + name + "'");
+  return *c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The field tables: each result struct's fields, named as the Python front end reads them. A
+// field that is itself a struct with a table is flattened into its parent's columns.
+// ---------------------------------------------------------------------------------------------
+
+template <class M>
+struct field {
+  const char* name;
+  M member;  // a data member pointer, or a const member function pointer
+};
+template <class M>
+field(const char*, M) -> field<M>;
+
+template <class S>
+struct fields {};  // specialised: `static constexpr std::tuple list`, one `field` per column
+
+template <>
+struct fields<spc::runs_result> {
+  using R = spc::runs_result;
+  static constexpr std::tuple list{
+      field{"n_obs", &R::n_obs}, field{"n_useful", &R::n_useful}, field{"longest_run", &R::longest_run},
+      field{"longest_run_max", &R::longest_run_max}, field{"n_crossings", &R::n_crossings},
+      field{"n_crossings_min", &R::n_crossings_min}, field{"runs_signal", &R::runs_signal},
+      field{"runs_defined", &R::defined}};
+};
+
+template <>
+struct fields<spc::part_summary> {
+  using P = spc::part_summary;
+  static constexpr std::tuple list{
+      field{"part", &P::part}, field{"first", &P::first}, field{"last", &P::last}, field{"cl", &P::cl},
+      field{"lcl", &P::lcl}, field{"ucl", &P::ucl}, field{"n_sigma_signals", &P::n_sigma_signals},
+      field{"n_missing", &P::n_missing}, field{"n_excluded", &P::n_excluded}, field{"runs", &P::runs}};
+};
+
+template <>
+struct fields<spc::series_part> {
+  using S = spc::series_part;
+  static constexpr std::tuple list{
+      field{"series", &S::series}, field{"n_points", &S::n_points}, field{"summary", &S::summary},
+      field{"last_y", &S::last_y}, field{"last_sigma_signal", &S::last_sigma_signal},
+      field{"rules_fired", &S::rules_fired}, field{"n_rule_points", &S::n_rule_points},
+      field{"last_rule", &S::last_rule}, field{"last_variation", &S::last_variation}};
+};
+
+template <>
+struct fields<spc::rules_summary> {
+  using R = spc::rules_summary;
+  static constexpr std::tuple list{
+      field{"evaluated", &R::evaluated}, field{"fired", &R::fired},
+      field{"points", &R::points},  // points flagged by each rule: a (rows, rule_count) array
+      field{"n_points", &R::n_points}, field{"ihi_useful", &R::ihi_useful}, field{"ihi_runs", &R::ihi_runs},
+      field{"ihi_runs_lower", &R::ihi_runs_lower}, field{"ihi_runs_upper", &R::ihi_runs_upper},
+      field{"ihi_runs_from_table", &R::ihi_runs_from_table}, field{"anhoej_useful", &R::anhoej_useful},
+      field{"longest_run", &R::longest_run}, field{"longest_run_max", &R::longest_run_max},
+      field{"crossings", &R::crossings}, field{"crossings_min", &R::crossings_min}};
+};
+
+// A period's `rules` is not here: it is the batch summary's `rules` row of the period.
+template <>
+struct fields<spc::mdc_period> {
+  using P = spc::mdc_period;
+  static constexpr std::tuple list{
+      field{"period", &P::period}, field{"first", &P::first}, field{"last", &P::last},
+      field{"n_points", &P::n_points}, field{"n_missing", &P::n_missing}, field{"mean", &P::mean},
+      field{"amr", &P::amr}, field{"lpl", &P::lpl}, field{"upl", &P::upl},
+      field{"improvement", &P::improvement}, field{"concern", &P::concern},
+      field{"neutral_high", &P::neutral_high}, field{"neutral_low", &P::neutral_low},
+      field{"common_cause", &P::common_cause}, field{"variation", &P::variation},
+      field{"assurance", &P::assurance}, field{"trial_limits", &P::trial_limits}};
+};
+
+// The per-point columns of a batch (each a std::vector, moved into a numpy array).
+template <>
+struct fields<spc::batch_result> {
+  using B = spc::batch_result;
+  static constexpr std::tuple list{
+      field{"y", &B::y}, field{"cl", &B::cl}, field{"lcl", &B::lcl}, field{"ucl", &B::ucl},
+      field{"lcl_95", &B::lcl_95}, field{"ucl_95", &B::ucl_95}, field{"part", &B::part},
+      field{"baseline", &B::baseline}, field{"include", &B::include}, field{"sigma_signal", &B::sigma_signal},
+      field{"fired", &B::fired}, field{"label", &B::label}, field{"direction", &B::direction},
+      field{"cause", &B::cause}, field{"type", &B::type}};
+};
+
+template <class S>
+concept has_fields = requires { fields<S>::list; };
+
+template <class T>
+struct is_std_array : std::false_type {};
+template <class T, std::size_t N>
+struct is_std_array<std::array<T, N>> : std::true_type {};
+
+// The numpy element of a field: enums as their underlying integer, sizes and positions as int64.
+template <class T>
+auto element(T v) {
+  if constexpr (std::is_enum_v<T>)
+    return static_cast<std::underlying_type_t<T>>(v);
+  else if constexpr (std::is_same_v<T, std::size_t>)
+    return static_cast<std::int64_t>(v);
+  else
+    return v;
+}
+
+template <class Get>
+void add_columns(py::dict& out, std::size_t rows, Get get);
+
+// One column `name` of `rows` rows, row k being get(k); a struct with a table becomes its columns.
+template <class Get>
+void add_column(py::dict& out, std::size_t rows, const char* name, Get get) {
+  using T = std::remove_cvref_t<decltype(get(0))>;
+  if constexpr (has_fields<T>) {
+    add_columns(out, rows, get);
+  } else if constexpr (is_std_array<T>::value) {
+    using E = decltype(element(get(0)[0]));
+    const std::size_t width = std::tuple_size_v<T>;
+    py::array_t<E> a(std::vector<py::ssize_t>{static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(width)});
+    E* p = a.mutable_data();
+    for (std::size_t k = 0; k < rows; ++k)
+      for (std::size_t j = 0; j < width; ++j) p[k * width + j] = element(get(k)[j]);
+    out[name] = a;
+  } else {
+    using E = decltype(element(get(0)));
+    py::array_t<E> a(static_cast<py::ssize_t>(rows));
+    E* p = a.mutable_data();
+    for (std::size_t k = 0; k < rows; ++k) p[k] = element(get(k));
+    out[name] = a;
+  }
+}
+
+// The columns of `rows` structs, row k being get(k), from the struct's field table.
+template <class Get>
+void add_columns(py::dict& out, std::size_t rows, Get get) {
+  using S = std::remove_cvref_t<decltype(get(0))>;
+  std::apply(
+      [&](const auto&... f) {
+        (add_column(out, rows, f.name,
+                    [&get, &f](std::size_t k) -> decltype(auto) { return std::invoke(f.member, get(k)); }),
+         ...);
+      },
+      fields<S>::list);
+}
+
+template <class S>
+py::dict columns_of(const std::vector<S>& rows) {
+  py::dict out;
+  add_columns(out, rows.size(), [&rows](std::size_t k) -> const S& { return rows[k]; });
+  return out;
+}
+
+// A vector handed to numpy without a copy (numpy owns it through a capsule). Flags (uint8 0/1)
+// become numpy booleans, enums their underlying integer.
+template <class T>
+py::array to_numpy(std::vector<T>&& v) {
+  py::dtype dtype = [] {
+    if constexpr (std::is_same_v<T, std::uint8_t>)
+      return py::dtype("bool");
+    else
+      return py::dtype::of<decltype(element(T{}))>();
+  }();
+  auto* owned = new std::vector<T>(std::move(v));
+  py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array(dtype, {static_cast<py::ssize_t>(owned->size())}, {static_cast<py::ssize_t>(sizeof(T))},
+                   owned->data(), owner);
+}
+
+py::dict point_columns(spc::batch_result& r) {
+  py::dict out;
+  std::apply([&](const auto&... f) { ((out[f.name] = to_numpy(std::move(r.*(f.member)))), ...); },
+             fields<spc::batch_result>::list);
+  return out;
+}
+
+py::list problems_list(const std::vector<spc::series_problem>& problems) {
+  py::list out;
+  for (const auto& p : problems)
+    out.append(py::make_tuple(p.series, p.error.argument(), index_or_none(p.error.index()), p.error.problem()));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The batch call, shared by the standard charts and the Making Data Count mode
+// ---------------------------------------------------------------------------------------------
 
 // Series boundaries as the library takes them (std::size_t), checked.
 std::vector<std::size_t> boundaries(const i64& offsets, std::size_t rows) {
@@ -88,493 +317,166 @@ std::vector<std::size_t> boundaries(const i64& offsets, std::size_t rows) {
   return out;
 }
 
-// Checks a CSR pair (values, offsets) of per-series 1-based positions.
-void check_csr(const char* what, std::span<const std::int64_t> values, std::span<const std::int64_t> offsets,
-               std::size_t groups) {
+// The positions of every series from a CSR pair, checked; nothing when none is given.
+std::optional<std::vector<std::vector<std::size_t>>> series_positions(const char* what, const std::optional<csr>& c,
+                                                                      std::size_t groups) {
+  if (!c) return std::nullopt;
+  const auto values = view(c->first), offsets = view(c->second);
   if (offsets.size() != groups + 1 || offsets[0] != 0 ||
       offsets[groups] != static_cast<std::int64_t>(values.size()))
     bad_argument(what, "the offsets do not match the series");
-  for (std::size_t g = 0; g < groups; ++g)
+  std::vector<std::vector<std::size_t>> out(groups);
+  for (std::size_t g = 0; g < groups; ++g) {
     if (offsets[g + 1] < offsets[g]) bad_argument(what, "the offsets must not decrease");
-  for (auto v : values)
-    if (v < 1) bad_argument(what, "positions are 1-based (the first point is 1)");
-}
-
-std::vector<std::size_t> positions_of(std::span<const std::int64_t> values, std::span<const std::int64_t> offsets,
-                                      std::size_t g) {
-  return {values.begin() + offsets[g], values.begin() + offsets[g + 1]};
-}
-
-bool same_options(const spc::chart_options& a, const spc::chart_options& b) {
-  const bool same_cl = (std::isnan(a.cl) && std::isnan(b.cl)) || a.cl == b.cl;
-  return a.freeze == b.freeze && same_cl && a.parts == b.parts && a.exclude == b.exclude;
-}
-
-py::list problems_list(const std::vector<spc::series_problem>& problems) {
-  py::list out;
-  for (const auto& p : problems) {
-    const std::size_t index = p.error.index();
-    out.append(py::make_tuple(p.series, p.error.argument(),
-                              index == spc::input_error::npos ? py::object(py::none()) : py::object(py::int_(index)),
-                              p.error.problem()));
+    for (auto k = offsets[g]; k < offsets[g + 1]; ++k) {
+      if (values[k] < 1) bad_argument(what, "positions are 1-based (the first point is 1)");
+      out[g].push_back(static_cast<std::size_t>(values[k]));
+    }
   }
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Charts (the batch engine) and rules
-// ---------------------------------------------------------------------------------------------
-
-// Series g is y[offsets[g]:offsets[g+1]] (and n, sd alike); its options are freeze[g], cl[g],
-// parts[parts_offsets[g]:parts_offsets[g+1]] and exclude[...] (1-based positions within the
-// series). `rules` (comma-separated set or rule names) adds the rule engine's columns.
-py::dict compute_batch(const f64& y, const std::optional<f64>& n, const std::optional<f64>& sd, const i64& offsets,
-                       const std::string& chart, const std::string& method, bool screen, const i64& freeze,
-                       const f64& cl, const i64& parts, const i64& parts_offsets, const i64& exclude,
-                       const i64& exclude_offsets, const std::optional<std::string>& rules, int threads,
-                       int mdc_trend, int mdc_shift, const std::string& two_in_three) {
-  spc::chart_options base;
-  const auto c = spc::parse_chart_type(chart);
-  if (!c) bad_argument("chart", "unknown chart '" + chart + "'");
-  base.chart = *c;
-  const auto m = spc::parse_runs_method(method);
-  if (!m) bad_argument("method", "unknown runs-analysis method '" + method + "'");
-  base.method = *m;
-  base.screen_mr = screen;
-
-  spc::rule_options rule_opts;
-  const bool with_rules = rules.has_value();
-  if (with_rules) {
-    const auto mask = spc::parse_rules(*rules);
-    if (!mask) bad_argument("rules", "unknown rule or rule set in '" + *rules + "'");
-    rule_opts.rules = *mask;
-    rule_opts.mdc.trend = mdc_trend;
-    rule_opts.mdc.shift = mdc_shift;
-    const auto p23 = spc::parse_two_in_three_policy(two_in_three);
-    if (!p23) bad_argument("two_in_three", "unknown policy '" + two_in_three + "'");
-    rule_opts.mdc.two_in_three = *p23;
-    if (auto problem = spc::find_problem(rule_opts)) raise_engine_error("rules", problem->index(), problem->problem());
-  }
-
-  const std::size_t N = static_cast<std::size_t>(y.size());
-  const std::vector<std::size_t> off = boundaries(offsets, N);
-  const std::size_t G = off.size() - 1;
-  if (static_cast<std::size_t>(freeze.size()) != G || static_cast<std::size_t>(cl.size()) != G)
-    bad_argument("options", "freeze and cl need one value per series");
-  const auto fr = view(freeze), pv = view(parts), po = view(parts_offsets), ev = view(exclude),
-             eo = view(exclude_offsets);
-  const auto clv = view(cl);
-  check_csr("part", pv, po, G);
-  check_csr("exclude", ev, eo, G);
-  for (std::size_t g = 0; g < G; ++g)
-    if (fr[g] < 0) bad_argument("freeze", "must not be negative");
-
-  // Option sets: consecutive series with the same options share one (usually one for all).
+struct batch_call {
+  std::vector<std::size_t> offsets;
+  spc::batch_input input;
   std::vector<spc::chart_options> sets;
-  std::vector<std::uint32_t> set_of_series(G);
-  for (std::size_t g = 0; g < G; ++g) {
-    spc::chart_options o = base;
-    o.freeze = static_cast<std::size_t>(fr[g]);
-    o.cl = clv[g];
-    o.parts = positions_of(pv, po, g);
-    o.exclude = positions_of(ev, eo, g);
-    if (sets.empty() || !same_options(sets.back(), o)) sets.push_back(std::move(o));
-    set_of_series[g] = static_cast<std::uint32_t>(sets.size() - 1);
+  std::vector<spc::batch_rules> rules;  // empty, or one per set
+  std::vector<std::uint32_t> set_of_series;
+
+  batch_call(const f64& y, const std::optional<f64>& n, const std::optional<f64>& sd, const i64& off)
+      : offsets(boundaries(off, static_cast<std::size_t>(y.size()))) {
+    input = {view(y), n ? view(*n) : std::span<const double>{}, sd ? view(*sd) : std::span<const double>{},
+             offsets};
   }
-  if (sets.empty()) sets.push_back(base);
+  std::size_t series() const { return offsets.size() - 1; }
 
-  py::array_t<double> o_y = array_of<double>(N), o_cl = array_of<double>(N), o_lcl = array_of<double>(N),
-                      o_ucl = array_of<double>(N), o_lcl95 = array_of<double>(N), o_ucl95 = array_of<double>(N);
-  py::array_t<std::int32_t> o_part = array_of<std::int32_t>(N);
-  py::array_t<bool> o_base = array_of<bool>(N), o_inc = array_of<bool>(N), o_sig = array_of<bool>(N);
-  const spc::chart_columns cols{mut(o_y),     mut(o_cl),     mut(o_lcl),   mut(o_ucl),   mut(o_lcl95),
-                                mut(o_ucl95), mut(o_part),   bytes(o_base), bytes(o_inc), bytes(o_sig)};
-
-  const std::span<const double> yv = view(y);
-  const std::span<const double> nv = n ? view(*n) : std::span<const double>{};
-  const std::span<const double> sv = sd ? view(*sd) : std::span<const double>{};
-  spc::batch_input in{yv, nv, sv, off};
-  spc::batch_options bo;
-  bo.sets = sets;
-  bo.set_of_series = set_of_series;
-  bo.ratio = n.has_value();
-  bo.threads = threads;
-  spc::batch_summary sum;
-
-  // Rule outputs (per point; per part in the summary): the same rules for every option set.
-  py::array_t<std::uint32_t> r_fired = array_of<std::uint32_t>(with_rules ? N : 0);
-  py::array_t<std::uint8_t> r_label = array_of<std::uint8_t>(with_rules ? N : 0);
-  py::array_t<std::int8_t> r_dir = array_of<std::int8_t>(with_rules ? N : 0);
-  std::vector<spc::batch_rules> rule_sets;
-  spc::batch_rule_columns rule_cols;
-  if (with_rules) {
-    spc::batch_rules br;
-    br.rules = rule_opts;
-    rule_sets.assign(sets.size(), br);
-    bo.rules = rule_sets;
-    rule_cols.fired = mut(r_fired);
-    rule_cols.label = std::span<spc::rule>(reinterpret_cast<spc::rule*>(r_label.mutable_data()), N);
-    rule_cols.direction = mut(r_dir);
-  }
-
-  try {
-    py::gil_scoped_release release;
-    spc::compute_batch(in, bo, cols, rule_cols, sum);
-  } catch (const spc::input_error& e) {
-    raise_engine_error(e.argument(), e.index(), e.problem());
-  }
-  const std::vector<spc::rules_summary>& rule_parts = sum.rules;
-
-  const std::size_t P = sum.parts.size();
-  py::array_t<std::int64_t> p_series = array_of<std::int64_t>(P), p_first = array_of<std::int64_t>(P),
-                            p_last = array_of<std::int64_t>(P);
-  py::array_t<std::int32_t> p_part = array_of<std::int32_t>(P), p_nsig = array_of<std::int32_t>(P),
-                            p_nobs = array_of<std::int32_t>(P), p_nuse = array_of<std::int32_t>(P),
-                            p_lr = array_of<std::int32_t>(P), p_lrm = array_of<std::int32_t>(P),
-                            p_nc = array_of<std::int32_t>(P), p_ncm = array_of<std::int32_t>(P);
-  py::array_t<double> p_cl = array_of<double>(P), p_lcl = array_of<double>(P), p_ucl = array_of<double>(P);
-  py::array_t<bool> p_signal = array_of<bool>(P), p_defined = array_of<bool>(P);
-  {
-    auto ps = mut(p_series), pf = mut(p_first), pl = mut(p_last);
-    auto pp = mut(p_part), pns = mut(p_nsig), pno = mut(p_nobs), pnu = mut(p_nuse), plr = mut(p_lr),
-         plrm = mut(p_lrm), pnc = mut(p_nc), pncm = mut(p_ncm);
-    auto pcl = mut(p_cl), plcl = mut(p_lcl), pucl = mut(p_ucl);
-    auto psig = bytes(p_signal), pdef = bytes(p_defined);
-    for (std::size_t r = 0; r < P; ++r) {
-      const spc::series_part& row = sum.parts[r];
-      const spc::part_summary& p = row.summary;
-      ps[r] = static_cast<std::int64_t>(row.series);
-      pp[r] = p.part;
-      pf[r] = static_cast<std::int64_t>(p.first);
-      pl[r] = static_cast<std::int64_t>(p.last);
-      pcl[r] = p.cl;
-      plcl[r] = p.lcl;
-      pucl[r] = p.ucl;
-      pns[r] = p.n_sigma_signals;
-      pno[r] = p.runs.n_obs;
-      pnu[r] = p.runs.n_useful;
-      plr[r] = p.runs.longest_run;
-      plrm[r] = p.runs.longest_run_max;
-      pnc[r] = p.runs.n_crossings;
-      pncm[r] = p.runs.n_crossings_min;
-      psig[r] = p.runs.runs_signal;
-      pdef[r] = p.runs.defined();
+  // One option set per run of consecutive series whose `positions` are the same (usually one set
+  // for every series): `make(positions)` builds the set.
+  template <class Make>
+  void group(const std::optional<std::vector<std::vector<std::size_t>>>& positions, Make make) {
+    set_of_series.assign(series(), 0);
+    if (!positions) {
+      make(std::vector<std::size_t>{});
+      return;
     }
-  }
-  py::array_t<std::int64_t> o_part_off = array_of<std::int64_t>(G + 1);
-  std::copy(sum.part_offsets.begin(), sum.part_offsets.end(), o_part_off.mutable_data());
-
-  py::dict points;
-  points["y"] = o_y;
-  points["cl"] = o_cl;
-  points["lcl"] = o_lcl;
-  points["ucl"] = o_ucl;
-  points["lcl_95"] = o_lcl95;
-  points["ucl_95"] = o_ucl95;
-  points["part"] = o_part;
-  points["baseline"] = o_base;
-  points["include"] = o_inc;
-  points["sigma_signal"] = o_sig;
-  py::dict partcols;
-  partcols["series"] = p_series;
-  partcols["part"] = p_part;
-  partcols["first"] = p_first;
-  partcols["last"] = p_last;
-  partcols["cl"] = p_cl;
-  partcols["lcl"] = p_lcl;
-  partcols["ucl"] = p_ucl;
-  partcols["n_sigma_signals"] = p_nsig;
-  partcols["n_obs"] = p_nobs;
-  partcols["n_useful"] = p_nuse;
-  partcols["longest_run"] = p_lr;
-  partcols["longest_run_max"] = p_lrm;
-  partcols["n_crossings"] = p_nc;
-  partcols["n_crossings_min"] = p_ncm;
-  partcols["runs_signal"] = p_signal;
-  partcols["runs_defined"] = p_defined;
-
-  py::dict result;
-  result["points"] = points;
-  result["parts"] = partcols;
-  result["part_offsets"] = o_part_off;
-  result["problems"] = problems_list(sum.problems);
-  result["option_sets"] = sets.size();
-
-  if (with_rules) {
-    py::array_t<std::uint32_t> q_eval = array_of<std::uint32_t>(P), q_fired = array_of<std::uint32_t>(P);
-    py::array_t<std::int32_t> q_points(std::vector<py::ssize_t>{static_cast<py::ssize_t>(P),
-                                                                static_cast<py::ssize_t>(spc::rule_count)});
-    py::array_t<std::int32_t> q_ihi_useful = array_of<std::int32_t>(P), q_ihi_runs = array_of<std::int32_t>(P);
-    py::array_t<double> q_ihi_lower = array_of<double>(P), q_ihi_upper = array_of<double>(P);
-    auto ev_ = mut(q_eval), fi_ = mut(q_fired);
-    auto iu = mut(q_ihi_useful), ir = mut(q_ihi_runs);
-    auto il = mut(q_ihi_lower), iup = mut(q_ihi_upper);
-    std::int32_t* qp = q_points.mutable_data();
-    for (std::size_t r = 0; r < P; ++r) {
-      const spc::rules_summary& s = rule_parts[r];
-      ev_[r] = s.evaluated;
-      fi_[r] = s.fired;
-      iu[r] = s.ihi_useful;
-      ir[r] = s.ihi_runs;
-      il[r] = s.ihi_runs_lower;
-      iup[r] = s.ihi_runs_upper;
-      std::copy(s.points.begin(), s.points.end(), qp + r * spc::rule_count);
+    const std::vector<std::size_t>* last = nullptr;
+    for (std::size_t g = 0; g < series(); ++g) {
+      if (!last || *last != (*positions)[g]) make((*positions)[g]);
+      last = &(*positions)[g];
+      set_of_series[g] = static_cast<std::uint32_t>(sets.size() - 1);
     }
-    py::dict rp;
-    rp["fired"] = r_fired;
-    rp["label"] = r_label;
-    rp["direction"] = r_dir;
-    py::dict rs;
-    rs["evaluated"] = q_eval;
-    rs["fired"] = q_fired;
-    rs["points"] = q_points;
-    rs["ihi_useful"] = q_ihi_useful;
-    rs["ihi_runs"] = q_ihi_runs;
-    rs["ihi_runs_lower"] = q_ihi_lower;
-    rs["ihi_runs_upper"] = q_ihi_upper;
-    result["rule_points"] = rp;
-    result["rule_parts"] = rs;
-    result["rules_mask"] = rule_opts.rules;
-  }
-  return result;
-}
-
-// ---------------------------------------------------------------------------------------------
-// NHS Making Data Count
-// ---------------------------------------------------------------------------------------------
-
-py::dict compute_mdc_batch(const f64& y, const i64& offsets, const std::string& direction, const i64& rebase,
-                           const i64& rebase_offsets, std::int64_t fix_after, bool screen, double target,
-                           int trend, int shift, const std::string& two_in_three, int threads,
-                           const std::optional<std::string>& rules, const std::optional<f64>& n) {
-  spc::mdc_options base;
-  const auto d = spc::parse_improvement_direction(direction);
-  if (!d) bad_argument("improvement", "unknown improvement direction '" + direction + "'");
-  base.direction = *d;
-  if (fix_after < 0) bad_argument("freeze", "must not be negative");
-  base.fix_after_n_points = static_cast<std::size_t>(fix_after);
-  base.screen_outliers = screen;
-  base.target = target;
-  base.trend = trend;
-  base.shift = shift;
-  const auto p23 = spc::parse_two_in_three_policy(two_in_three);
-  if (!p23) bad_argument("two_in_three", "unknown policy '" + two_in_three + "'");
-  base.two_in_three = *p23;
-  // Options wrong for every series alike, named as the library names them.
-  if (auto problem = spc::find_problem(std::span<const double>{}, base))
-    raise_engine_error(problem->argument(), problem->index(), problem->problem());
-
-  // Other rules on top of the MDC rules, on each period's y, mean and process limits (as
-  // `spc chart --rules mdc,...` does).
-  spc::rule_options others;
-  others.rules = 0;
-  if (rules) {
-    const auto mask = spc::parse_rules(*rules);
-    if (!mask) bad_argument("rules", "unknown rule or rule set in '" + *rules + "'");
-    others.rules = *mask & ~spc::rules_in(spc::rule_set::mdc);
-    others.mdc.trend = trend;
-    others.mdc.shift = shift;
-    others.mdc.two_in_three = base.two_in_three;
-    if (auto problem = spc::find_problem(others)) raise_engine_error("rules", problem->index(), problem->problem());
+    if (sets.empty()) make(std::vector<std::size_t>{});
   }
 
-  const std::size_t N = static_cast<std::size_t>(y.size());
-  const std::vector<std::size_t> off = boundaries(offsets, N);
-  const std::size_t G = off.size() - 1;
-  const auto rv = view(rebase), ro = view(rebase_offsets);
-  check_csr("rebase", rv, ro, G);
-
-  // Option sets: consecutive series with the same rebase positions share one.
-  std::vector<spc::chart_options> sets;
-  std::vector<spc::batch_rules> rule_sets;
-  std::vector<std::uint32_t> set_of_series(G);
-  spc::chart_options i_chart;
-  i_chart.chart = spc::chart_type::i;
-  for (std::size_t g = 0; g < G; ++g) {
-    std::vector<std::size_t> at = positions_of(rv, ro, g);
-    for (std::size_t k = 1; k < at.size(); ++k)
-      if (at[k] <= at[k - 1]) raise_engine_error("rebase", spc::input_error::npos, "positions must be strictly increasing", g);
-    if (rule_sets.empty() || rule_sets.back().mdc->rebase != at) {
-      spc::batch_rules br;
-      br.rules = others;
-      br.mdc = base;
-      br.mdc->rebase = std::move(at);
-      rule_sets.push_back(std::move(br));
-      sets.push_back(i_chart);
+  py::dict run(int threads, bool mdc) {
+    spc::batch_options options;
+    options.sets = sets;
+    options.set_of_series = set_of_series;
+    options.rules = rules;
+    options.ratio = !input.n.empty();
+    options.threads = threads;
+    spc::batch_result r;
+    try {
+      py::gil_scoped_release release;
+      r = spc::qic_batch(input, options);
+    } catch (const spc::input_error& e) {
+      raise_engine_error(e);
     }
-    set_of_series[g] = static_cast<std::uint32_t>(sets.size() - 1);
-  }
-  if (sets.empty()) {
-    spc::batch_rules br;
-    br.mdc = base;
-    rule_sets.push_back(std::move(br));
-    sets.push_back(i_chart);
-  }
-
-  py::array_t<double> o_y = array_of<double>(N);
-  py::array_t<std::int32_t> o_period = array_of<std::int32_t>(N);
-  py::array_t<double> o_mean = array_of<double>(N), o_lpl = array_of<double>(N), o_upl = array_of<double>(N);
-  py::array_t<std::uint8_t> o_cause = array_of<std::uint8_t>(N), o_type = array_of<std::uint8_t>(N),
-                            o_label = array_of<std::uint8_t>(N);
-  py::array_t<std::uint32_t> o_fired = array_of<std::uint32_t>(N);
-  spc::chart_columns cols;
-  cols.y = mut(o_y);
-  cols.cl = mut(o_mean);
-  cols.lcl = mut(o_lpl);
-  cols.ucl = mut(o_upl);
-  cols.part = mut(o_period);
-  spc::batch_rule_columns rule_cols;
-  rule_cols.fired = mut(o_fired);
-  rule_cols.label = std::span<spc::rule>(reinterpret_cast<spc::rule*>(o_label.mutable_data()), N);
-  rule_cols.cause = std::span<spc::special_cause>(reinterpret_cast<spc::special_cause*>(o_cause.mutable_data()), N);
-  rule_cols.type = std::span<spc::point_type>(reinterpret_cast<spc::point_type*>(o_type.mutable_data()), N);
-
-  spc::batch_input in{view(y), n ? view(*n) : std::span<const double>{}, {}, off};
-  spc::batch_options bo;
-  bo.sets = sets;
-  bo.set_of_series = set_of_series;
-  bo.rules = rule_sets;
-  bo.ratio = n.has_value();
-  bo.threads = threads;
-  spc::batch_summary sum;
-  try {
-    py::gil_scoped_release release;
-    spc::compute_batch(in, bo, cols, rule_cols, sum);
-  } catch (const spc::input_error& e) {
-    raise_engine_error(e.argument(), e.index(), e.problem());
+    const spc::batch_summary& sum = r.summary;
+    py::dict result;
+    result["parts"] = columns_of(sum.parts);
+    if (!rules.empty()) result["rules"] = columns_of(sum.rules);
+    if (mdc) result["periods"] = columns_of(sum.periods);
+    py::array_t<std::int64_t> part_offsets(static_cast<py::ssize_t>(sum.part_offsets.size()));
+    py::array_t<bool> ok(static_cast<py::ssize_t>(series()));
+    for (std::size_t k = 0; k < sum.part_offsets.size(); ++k)
+      part_offsets.mutable_at(k) = static_cast<std::int64_t>(sum.part_offsets[k]);
+    for (std::size_t g = 0; g < series(); ++g) ok.mutable_at(g) = sum.status[g] == spc::series_status::ok;
+    result["part_offsets"] = part_offsets;
+    result["ok"] = ok;
+    result["problems"] = problems_list(sum.problems);
+    result["option_sets"] = sets.size();
+    if (mdc) result["series"] = mdc_series(sum);
+    result["points"] = point_columns(r);
+    return result;
   }
 
-  // The series results: the variation of the last period with a value, the assurance of the last
-  // period (as spc::compute_mdc reports them).
-  py::array_t<std::uint8_t> s_var = array_of<std::uint8_t>(G), s_ass = array_of<std::uint8_t>(G);
-  py::array_t<bool> s_ok = array_of<bool>(G);
-  {
-    auto var = mut(s_var), ass = mut(s_ass);
-    auto ok = bytes(s_ok);
-    for (std::size_t g = 0; g < G; ++g) {
-      var[g] = static_cast<std::uint8_t>(spc::point_type::common_cause);
-      ass[g] = static_cast<std::uint8_t>(spc::assurance_type::none);
-      ok[g] = sum.status[g] == spc::series_status::ok;
+  // The results of each MDC series: the variation of its last period with a value, the assurance
+  // of its last period (as spc::mdc_chart_into reports them for a series).
+  py::dict mdc_series(const spc::batch_summary& sum) const {
+    py::array_t<std::uint8_t> variation(static_cast<py::ssize_t>(series())),
+        assurance(static_cast<py::ssize_t>(series()));
+    for (std::size_t g = 0; g < series(); ++g) {
+      auto v = spc::point_type::common_cause;
+      auto a = spc::assurance_type::none;
       for (std::size_t k = sum.part_offsets[g]; k < sum.part_offsets[g + 1]; ++k) {
         const spc::mdc_period& p = sum.periods[k];
-        if (p.n_points > p.n_missing) var[g] = static_cast<std::uint8_t>(p.variation);
-        ass[g] = static_cast<std::uint8_t>(p.assurance);
+        if (p.n_points > p.n_missing) v = p.variation;
+        a = p.assurance;
       }
+      variation.mutable_at(g) = static_cast<std::uint8_t>(v);
+      assurance.mutable_at(g) = static_cast<std::uint8_t>(a);
     }
+    py::dict out;
+    out["variation"] = variation;
+    out["assurance"] = assurance;
+    return out;
   }
+};
 
-  // One row per period of every computed series.
-  const std::size_t K = sum.parts.size();
-  py::array_t<std::int64_t> q_series = array_of<std::int64_t>(K), q_first = array_of<std::int64_t>(K),
-                            q_last = array_of<std::int64_t>(K);
-  py::array_t<std::int32_t> q_period = array_of<std::int32_t>(K), q_np = array_of<std::int32_t>(K),
-                            q_nm = array_of<std::int32_t>(K), q_imp = array_of<std::int32_t>(K),
-                            q_con = array_of<std::int32_t>(K), q_nh = array_of<std::int32_t>(K),
-                            q_nl = array_of<std::int32_t>(K), q_cc = array_of<std::int32_t>(K);
-  py::array_t<double> q_mean = array_of<double>(K), q_amr = array_of<double>(K), q_lpl = array_of<double>(K),
-                      q_upl = array_of<double>(K);
-  py::array_t<std::uint8_t> q_var = array_of<std::uint8_t>(K), q_ass = array_of<std::uint8_t>(K);
-  py::array_t<bool> q_trial = array_of<bool>(K);
-  py::array_t<std::uint32_t> q_fired = array_of<std::uint32_t>(K);
-  py::array_t<std::int32_t> q_rule_points(std::vector<py::ssize_t>{static_cast<py::ssize_t>(K),
-                                                                   static_cast<py::ssize_t>(spc::rule_count)});
-  py::array_t<std::int32_t> q_ihi_useful = array_of<std::int32_t>(K), q_ihi_runs = array_of<std::int32_t>(K);
-  py::array_t<double> q_ihi_lower = array_of<double>(K), q_ihi_upper = array_of<double>(K);
-  {
-    auto se = mut(q_series), fi = mut(q_first), la = mut(q_last);
-    auto pe = mut(q_period), np_ = mut(q_np), nm = mut(q_nm), im = mut(q_imp), co = mut(q_con), nh = mut(q_nh),
-         nl = mut(q_nl), cc = mut(q_cc);
-    auto me = mut(q_mean), am = mut(q_amr), lp = mut(q_lpl), up = mut(q_upl);
-    auto va = mut(q_var), as = mut(q_ass);
-    auto tr = bytes(q_trial);
-    auto fd = mut(q_fired);
-    auto iu = mut(q_ihi_useful), ir = mut(q_ihi_runs);
-    auto il = mut(q_ihi_lower), ih = mut(q_ihi_upper);
-    std::int32_t* counts = q_rule_points.mutable_data();
-    for (std::size_t r = 0; r < K; ++r) {
-      const spc::mdc_period& p = sum.periods[r];
-      const spc::rules_summary& rs = sum.rules[r];
-      se[r] = static_cast<std::int64_t>(sum.parts[r].series);
-      fi[r] = static_cast<std::int64_t>(p.first);
-      la[r] = static_cast<std::int64_t>(p.last);
-      pe[r] = p.period;
-      np_[r] = p.n_points;
-      nm[r] = p.n_missing;
-      im[r] = p.improvement;
-      co[r] = p.concern;
-      nh[r] = p.neutral_high;
-      nl[r] = p.neutral_low;
-      cc[r] = p.common_cause;
-      me[r] = p.mean;
-      am[r] = p.amr;
-      lp[r] = p.lpl;
-      up[r] = p.upl;
-      va[r] = static_cast<std::uint8_t>(p.variation);
-      as[r] = static_cast<std::uint8_t>(p.assurance);
-      tr[r] = p.trial_limits;
-      // The rules of the period: which fired, and at how many points each.
-      fd[r] = rs.fired;
-      std::copy(rs.points.begin(), rs.points.end(), counts + r * spc::rule_count);
-      iu[r] = rs.ihi_useful;
-      ir[r] = rs.ihi_runs;
-      il[r] = rs.ihi_runs_lower;
-      ih[r] = rs.ihi_runs_upper;
-    }
-  }
-  py::array_t<std::int64_t> o_koff = array_of<std::int64_t>(G + 1);
-  std::copy(sum.part_offsets.begin(), sum.part_offsets.end(), o_koff.mutable_data());
+// Options wrong for every series alike, named as the library names them ("we.run",
+// "fix_after_n_points", ...), before the batch engine would name its option set.
+void check(const spc::rule_options& rules) {
+  if (auto e = spc::find_problem(rules)) raise_engine_error(*e);
+}
+void check(spc::mdc_options options) {
+  for (std::size_t k = 1; k < options.rebase.size(); ++k)
+    if (options.rebase[k] <= options.rebase[k - 1]) bad_argument("rebase", "positions must be strictly increasing");
+  options.rebase.clear();  // positions beyond a series fail that series only
+  if (auto e = spc::find_problem(std::span<const double>{}, options)) raise_engine_error(*e);
+}
 
-  py::dict points;
-  points["y"] = o_y;
-  points["period"] = o_period;
-  points["mean"] = o_mean;
-  points["lpl"] = o_lpl;
-  points["upl"] = o_upl;
-  points["cause"] = o_cause;
-  points["type"] = o_type;
-  points["fired"] = o_fired;
-  points["label"] = o_label;
-  py::dict per;
-  per["series"] = q_series;
-  per["period"] = q_period;
-  per["first"] = q_first;
-  per["last"] = q_last;
-  per["n_points"] = q_np;
-  per["n_missing"] = q_nm;
-  per["mean"] = q_mean;
-  per["amr"] = q_amr;
-  per["lpl"] = q_lpl;
-  per["upl"] = q_upl;
-  per["improvement"] = q_imp;
-  per["concern"] = q_con;
-  per["neutral_high"] = q_nh;
-  per["neutral_low"] = q_nl;
-  per["common_cause"] = q_cc;
-  per["variation"] = q_var;
-  per["assurance"] = q_ass;
-  per["trial_limits"] = q_trial;
-  per["rules_fired"] = q_fired;
-  per["rule_points"] = q_rule_points;
-  per["ihi_useful"] = q_ihi_useful;
-  per["ihi_runs"] = q_ihi_runs;
-  per["ihi_runs_lower"] = q_ihi_lower;
-  per["ihi_runs_upper"] = q_ihi_upper;
-  py::dict series;
-  series["variation"] = s_var;
-  series["assurance"] = s_ass;
-  series["ok"] = s_ok;
-  py::dict result;
-  result["points"] = points;
-  result["periods"] = per;
-  result["period_offsets"] = o_koff;
-  result["series"] = series;
-  result["problems"] = problems_list(sum.problems);
-  result["rules_mask"] = spc::rules_in(spc::rule_set::mdc) | others.rules;
+// Every chart of a batch: series g is y[offsets[g]:offsets[g+1]] (and n, sd alike), charted with
+// `options`, its parts replaced by those of `parts` when given (part labels, read per series).
+py::dict qic_batch(const f64& y, const std::optional<f64>& n, const std::optional<f64>& sd, const i64& offsets,
+                   const spc::chart_options& options, const std::optional<spc::rule_options>& rules,
+                   const std::optional<csr>& parts, int threads) {
+  if (rules) check(*rules);
+  batch_call call(y, n, sd, offsets);
+  const auto positions = series_positions("part", parts, call.series());
+  call.group(positions, [&](std::vector<std::size_t> at) {
+    call.sets.push_back(options);
+    if (positions) call.sets.back().parts = std::move(at);
+  });
+  if (rules) call.rules.assign(call.sets.size(), spc::batch_rules{*rules, std::nullopt});
+  py::dict result = call.run(threads, false);
+  result["rules_mask"] = rules ? rules->rules : spc::rule_mask{0};
+  return result;
+}
+
+// Every Making Data Count chart of a batch (of y, or y / n with n, as the I chart plots it), its
+// periods starting at `rebase` when given (per series) instead of `options.rebase`. The MDC rules
+// are always evaluated, with `rules.mdc`; the other rules of `rules.rules` on every period.
+py::dict mdc_batch(const f64& y, const std::optional<f64>& n, const i64& offsets, const spc::mdc_options& options,
+                   const spc::rule_options& rules, const std::optional<csr>& rebase, int threads) {
+  check(rules);
+  check(options);
+  batch_call call(y, n, std::nullopt, offsets);
+  const auto positions = series_positions("rebase", rebase, call.series());
+  spc::chart_options i_chart;
+  i_chart.chart = spc::chart_type::i;
+  call.group(positions, [&](std::vector<std::size_t> at) {
+    call.sets.push_back(i_chart);
+    call.rules.push_back(spc::batch_rules{rules, options});
+    if (positions) call.rules.back().mdc->rebase = std::move(at);
+  });
+  py::dict result = call.run(threads, true);
+  result["rules_mask"] = spc::rules_in(spc::rule_set::mdc) | rules.rules;
   return result;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Subgroups, names
+// Subgroups, chart table, names
 // ---------------------------------------------------------------------------------------------
 
 // Subgroup mean, size and sd of raw measurements (Xbar and S charts); codes are 0-based.
@@ -592,14 +494,35 @@ py::tuple summarise_subgroups(const f64& values, const i64& codes, std::int64_t 
     py::gil_scoped_release release;
     s = spc::summarise_subgroups(view(values), sub, static_cast<std::size_t>(count));
   } catch (const spc::input_error& e) {
-    raise_engine_error(e.argument(), e.index(), e.problem());
+    raise_engine_error(e);
   }
-  auto to_array = [](const std::vector<double>& v) {
-    py::array_t<double> a = array_of<double>(v.size());
-    std::copy(v.begin(), v.end(), a.mutable_data());
-    return a;
-  };
-  return py::make_tuple(to_array(s.mean), to_array(s.size), to_array(s.sd));
+  return py::make_tuple(to_numpy(std::move(s.mean)), to_numpy(std::move(s.size)), to_numpy(std::move(s.sd)));
+}
+
+py::list chart_table() {
+  py::list out;
+  for (const spc::chart_info& c : spc::chart_table()) {
+    py::dict d;
+    d["name"] = std::string(c.name);
+    d["title"] = std::string(c.title);
+    d["description"] = std::string(c.description);
+    d["denominator"] = name_of(c.denominator);
+    d["subgroup_sd"] = c.subgroup_sd;
+    d["y_domain"] = name_of(c.y_domain);
+    d["y_noun"] = std::string(c.y_noun);
+    d["y_at_most_n"] = c.y_at_most_n;
+    d["aggregation"] = name_of(c.aggregation);
+    d["runs_signal"] = c.runs_signal;
+    d["has_limits"] = c.has_limits;
+    out.append(d);
+  }
+  return out;
+}
+
+py::object check_inputs(const std::string& chart, bool has_n, bool has_sd) {
+  const auto problem = spc::check_inputs(spc::info(chart_of(chart)), has_n, has_sd);
+  if (!problem) return py::none();
+  return py::make_tuple(problem->argument(), problem->problem());
 }
 
 template <class E, class F>
@@ -607,6 +530,105 @@ py::list names(std::size_t count, F&& name) {
   py::list out;
   for (std::size_t k = 0; k < count; ++k) out.append(std::string(name(static_cast<E>(k))));
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The option structs
+// ---------------------------------------------------------------------------------------------
+
+// A bound option struct whose __repr__ shows its fields: `field` for plain members, `named` for
+// an enum read and written by its name ("p", "anhoej", "band_only", ...).
+template <class S>
+class options_class : public py::class_<S> {
+ public:
+  options_class(py::handle scope, const char* name, const char* doc) : py::class_<S>(scope, name, doc) {
+    this->def(py::init<>());
+    this->def("__repr__", [name = std::string(name), shown = shown_](const py::object& self) {
+      std::string text = name + "(";
+      for (std::size_t k = 0; k < shown->size(); ++k)
+        text += (k ? ", " : "") + (*shown)[k] + "=" + py::repr(self.attr((*shown)[k].c_str())).cast<std::string>();
+      return text + ")";
+    });
+    this->def("__eq__", [](const py::object& a, const py::object& b) { return py::repr(a).equal(py::repr(b)); });
+    this->def("__copy__", [](const S& s) { return s; });
+    this->def("__deepcopy__", [](const S& s, const py::dict&) { return s; }, py::arg("memo"));
+  }
+  template <class M>
+  options_class& field(const char* name, M S::*member, const char* doc) {
+    this->def_readwrite(name, member, doc);
+    shown_->push_back(name);
+    return *this;
+  }
+  template <class E>
+  options_class& named(const char* name, E S::*member, std::optional<E> (*parse)(std::string_view) noexcept,
+                       const char* doc) {
+    this->def_property(
+        name, [member](const S& s) { return std::string(spc::to_string(s.*member)); },
+        [member, parse, name](S& s, const std::string& value) {
+          const auto e = parse(value);
+          if (!e) bad_argument(name, "unknown name '" + value + "'");
+          s.*member = *e;
+        },
+        doc);
+    shown_->push_back(name);
+    return *this;
+  }
+
+ private:
+  std::shared_ptr<std::vector<std::string>> shown_ = std::make_shared<std::vector<std::string>>();
+};
+
+void bind_options(py::module_& m) {
+  options_class<spc::chart_options>(m, "ChartOptions", "spc::chart_options: one chart (positions 1-based).")
+      .named("chart", &spc::chart_options::chart, &spc::parse_chart_type, "chart type name")
+      .field("freeze", &spc::chart_options::freeze, "last point of the baseline; 0 = no freeze")
+      .field("parts", &spc::chart_options::parts, "split after these positions")
+      .field("exclude", &spc::chart_options::exclude, "positions left out of the calculations")
+      .field("cl", &spc::chart_options::cl, "centre line given by the user; NaN = computed")
+      .named("method", &spc::chart_options::method, &spc::parse_runs_method, "runs-analysis method")
+      .field("screen_mr", &spc::chart_options::screen_mr, "screen large moving ranges out of sigma");
+
+  options_class<spc::k_of_m>(m, "KOfM", "spc::k_of_m: k of m consecutive points beyond a band.")
+      .field("k", &spc::k_of_m::k, "points beyond the band")
+      .field("m", &spc::k_of_m::m, "window size")
+      .def(py::init<std::int32_t, std::int32_t>(), py::arg("k"), py::arg("m"));
+
+  using R = spc::rule_options;
+  options_class<R> rules(m, "RuleOptions", "spc::rule_options: which rules, and their parameters.");
+  options_class<R::ihi_options>(rules, "IHI", "IHI run-chart rules.")
+      .field("shift", &R::ihi_options::shift, "points on one side of the median")
+      .field("trend", &R::ihi_options::trend, "points steadily up or down");
+  options_class<R::we_options>(rules, "WE", "Western Electric rules.")
+      .field("two_of_three", &R::we_options::two_of_three, "WE 2: k of m beyond 2 sigma")
+      .field("four_of_five", &R::we_options::four_of_five, "WE 3: k of m beyond 1 sigma")
+      .field("run", &R::we_options::run, "WE 4: points on one side");
+  options_class<R::nelson_options>(rules, "Nelson", "Nelson rules.")
+      .field("run", &R::nelson_options::run, "Nelson 2: points on one side")
+      .field("trend", &R::nelson_options::trend, "Nelson 3: points steadily up or down")
+      .field("alternating", &R::nelson_options::alternating, "Nelson 4: points alternating")
+      .field("two_of_three", &R::nelson_options::two_of_three, "Nelson 5: k of m beyond 2 sigma")
+      .field("four_of_five", &R::nelson_options::four_of_five, "Nelson 6: k of m beyond 1 sigma")
+      .field("stratification", &R::nelson_options::stratification, "Nelson 7: points within 1 sigma")
+      .field("mixture", &R::nelson_options::mixture, "Nelson 8: points beyond 1 sigma, either side");
+  options_class<R::mdc_options>(rules, "MDC", "Making Data Count rules.")
+      .field("trend", &R::mdc_options::trend, "points steadily up or down")
+      .field("shift", &R::mdc_options::shift, "points on one side of the mean")
+      .named("two_in_three", &R::mdc_options::two_in_three, &spc::parse_two_in_three_policy,
+             "band_only or beyond_2sigma");
+  rules.field("rules", &R::rules, "the rule mask (see rule_mask())")
+      .field("ihi", &R::ihi, "IHI parameters")
+      .field("we", &R::we, "Western Electric parameters")
+      .field("nelson", &R::nelson, "Nelson parameters")
+      .field("mdc", &R::mdc, "Making Data Count parameters");
+
+  options_class<spc::mdc_options>(m, "MdcOptions", "spc::mdc_options: one Making Data Count chart.")
+      .named("direction", &spc::mdc_options::direction, &spc::parse_improvement_direction,
+             "increase, decrease or neutral")
+      .field("rebase", &spc::mdc_options::rebase, "points where a new period starts")
+      .field("fix_after_n_points", &spc::mdc_options::fix_after_n_points, "baseline points per period; 0 = all")
+      .field("screen_outliers", &spc::mdc_options::screen_outliers, "screen large moving ranges")
+      .field("target", &spc::mdc_options::target, "target for the assurance; NaN = none")
+      .field("trial_limit_points", &spc::mdc_options::trial_limit_points, "fewer points: trial limits");
 }
 
 }  // namespace
@@ -621,7 +643,10 @@ PYBIND11_MODULE(_core, m) {
 #else
   m.attr("openmp") = false;
 #endif
-  m.def("chart_names", [] { return names<spc::chart_type>(spc::chart_type_count, [](auto c) { return spc::to_string(c); }); });
+  bind_options(m);
+  m.def("chart_table", &chart_table, "Every chart type's description (spc::chart_table()), as dicts.");
+  m.def("check_inputs", &check_inputs, py::arg("chart"), py::arg("has_n"), py::arg("has_sd"),
+        "The problem with which inputs a chart is given, as (argument, problem), or None.");
   m.def("method_names", [] { return names<spc::runs_method>(3, [](auto c) { return spc::to_string(c); }); });
   m.def("rule_names", [] { return names<spc::rule>(spc::rule_count + 1, [](auto r) { return spc::to_string(r); }); },
         "Rule names by rule number (the last is 'none').");
@@ -644,15 +669,11 @@ PYBIND11_MODULE(_core, m) {
   m.def("point_type_labels", [] { return names<spc::point_type>(5, [](auto t) { return spc::ptd_label(t); }); },
         "NHSRplotthedots' point_type labels, by point type number.");
   m.def("assurance_names", [] { return names<spc::assurance_type>(4, [](auto a) { return spc::to_string(a); }); });
-  m.def("compute_batch", &compute_batch, py::arg("y"), py::arg("n"), py::arg("sd"), py::arg("offsets"),
-        py::arg("chart"), py::arg("method"), py::arg("screen"), py::arg("freeze"), py::arg("cl"), py::arg("parts"),
-        py::arg("parts_offsets"), py::arg("exclude"), py::arg("exclude_offsets"), py::arg("rules") = py::none(),
-        py::arg("threads") = 0, py::arg("mdc_trend") = 7, py::arg("mdc_shift") = 7,
-        py::arg("two_in_three") = "band_only", "Every chart of a batch in one call of the batch engine (and the rule engine).");
-  m.def("compute_mdc_batch", &compute_mdc_batch, py::arg("y"), py::arg("offsets"), py::arg("improvement"),
-        py::arg("rebase"), py::arg("rebase_offsets"), py::arg("fix_after"), py::arg("screen"), py::arg("target"),
-        py::arg("trend") = 7, py::arg("shift") = 7, py::arg("two_in_three") = "band_only", py::arg("threads") = 0,
-        py::arg("rules") = py::none(), py::arg("n") = py::none(),
+  m.def("qic_batch", &qic_batch, py::arg("y"), py::arg("n"), py::arg("sd"), py::arg("offsets"), py::arg("options"),
+        py::arg("rules") = py::none(), py::arg("parts") = py::none(), py::arg("threads") = 0,
+        "Every chart of a batch in one call of the batch engine (with the rules when given).");
+  m.def("mdc_batch", &mdc_batch, py::arg("y"), py::arg("n"), py::arg("offsets"), py::arg("options"),
+        py::arg("rules"), py::arg("rebase") = py::none(), py::arg("threads") = 0,
         "Every Making Data Count chart of a batch in one call (of y, or y / n with n, as the I chart plots it).");
   m.def("summarise_subgroups", &summarise_subgroups, py::arg("values"), py::arg("codes"), py::arg("count"),
         "Subgroup mean, size and standard deviation of raw measurements.");
