@@ -4,6 +4,7 @@
 #include "spc/batch.hpp"      // many series in one call, in parallel
 #include "spc/chart.hpp"      // spc::qic: every chart, baselines, sigma signals
 #include "spc/constants.hpp"  // c4, A3, B3, B4, d2, D4
+#include "spc/funnel.hpp"     // funnel plots: units compared on one indicator, many funnels at once
 #include "spc/mdc.hpp"        // NHS "Making Data Count": XmR, point types, variation, assurance
 #include "spc/phases.hpp"     // automatic phases: where a process has shifted, and why
 #include "spc/rules.hpp"      // special-cause rule sets: 3-sigma, Anhøj, IHI, WE, Nelson, MDC

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "arl_command.hpp"
+#include "funnel_command.hpp"
 #include "io/csv_reader.hpp"
 #include "options.hpp"
 #include "pipeline.hpp"
@@ -116,7 +117,8 @@ int run(int argc, char** argv) {
     return fmt::format("spc: error: {}\nRun with --help for more information.\n", e.what());
   });
   app.require_subcommand(1);
-  app.footer("Run 'spc chart --help', 'spc batch --help' or 'spc arl --help' for the options of a subcommand.");
+  app.footer("Run 'spc chart --help', 'spc batch --help', 'spc funnel --help' or 'spc arl --help' for the options of a "
+             "subcommand.");
 
   command chart, batch;
   CLI::App* chart_app = app.add_subcommand("chart", chart_description);
@@ -127,6 +129,8 @@ int run(int argc, char** argv) {
   batch_app->footer(footer(true));
   arl_command arl;
   CLI::App* arl_app = add_arl_command(app, arl);
+  funnel_command funnel;
+  CLI::App* funnel_app = add_funnel_command(app, funnel);
 
   try {
     app.parse(argc, argv);
@@ -139,6 +143,7 @@ int run(int argc, char** argv) {
     if (chart_app->parsed()) return run_pipeline(chart, false);
     if (batch_app->parsed()) return run_pipeline(batch, true);
     if (arl_app->parsed()) return run_arl(arl);
+    if (funnel_app->parsed()) return run_funnel(funnel);
     return exit_usage_error;  // unreachable: require_subcommand(1)
   } catch (const usage_error& e) {
     fmt::print(stderr, "spc: error: {}\nRun with --help for more information.\n", e.what());

@@ -182,6 +182,8 @@ void check_columns(const command& cmd, const chart_info& c, bool grouped) {
   (void)grouped;
 }
 
+}  // namespace
+
 // --sep, --decimal, --encoding.
 io::csv_dialect check_dialect(const command& cmd) {
   io::csv_dialect d;
@@ -209,15 +211,16 @@ io::csv_dialect check_dialect(const command& cmd) {
   return d;
 }
 
-void check_outputs(const command& cmd, bool grouped) {
+void check_outputs(const command& cmd, bool grouped, std::string_view rows) {
   const bool points_to_stdout = cmd.output.empty() || cmd.output == "-";
   if (cmd.summary.empty()) return;
   if (cmd.summary == "-" && cmd.output == "-")
     throw usage_error("options --output and --summary: only one of them can go to standard output");
   if (!grouped && cmd.summary == "-" && points_to_stdout)
-    throw usage_error(
-        "option --summary: the points already go to standard output; give --output FILE to send the "
-        "summary there, or give the summary a file name");
+    throw usage_error(fmt::format(
+        "option --summary: the {} already go to standard output; give --output FILE to send the "
+        "summary there, or give the summary a file name",
+        rows));
   // The same file under two names (a.csv and ./a.csv, or a link) is the same file.
   const auto same_file = [](const std::string& a, const std::string& b) {
     std::error_code e1, e2, e3;
@@ -230,6 +233,8 @@ void check_outputs(const command& cmd, bool grouped) {
                                   "need different files",
                                   cmd.output, cmd.summary));
 }
+
+namespace {
 
 // The rule options, and the Making Data Count mode's.
 void check_rules(const command& cmd, request& req) {
@@ -532,6 +537,26 @@ request check_command(const command& cmd, bool grouped) {
   return req;
 }
 
+void add_dialect_options(CLI::App* sub, command& cmd) {
+  sub->add_option("--sep", cmd.sep,
+                  "Field separator of the input: ',', ';', tab or '|'. Default: detected from the header line "
+                  "(the most frequent of ',', ';' and tab; Norwegian Excel writes ';')")
+      ->type_name("SEP")
+      ->group("Input");
+  sub->add_option("--decimal", cmd.decimal,
+                  "Decimal mark of the input's numbers: '.' or ',' (Norwegian and most European Excel exports); "
+                  "with ',' the separator must be another character, e.g. ';'. The output always uses '.'")
+      ->type_name("MARK")
+      ->capture_default_str()
+      ->group("Input");
+  sub->add_option("--encoding", cmd.encoding,
+                  "Text encoding of the input: utf-8 (with or without a byte-order mark), windows-1252 (Excel's "
+                  "ANSI) or latin-1. The output is always UTF-8")
+      ->type_name("ENC")
+      ->capture_default_str()
+      ->group("Input");
+}
+
 void add_options(CLI::App* sub, command& cmd, bool grouped) {
   // Input
   sub->add_option("--input,-i", cmd.input,
@@ -563,23 +588,7 @@ void add_options(CLI::App* sub, command& cmd, bool grouped) {
       ->type_name("COL")
       ->group("Input");
   sub->add_option("--n", cmd.n, n_help())->type_name("COL")->group("Input");
-  sub->add_option("--sep", cmd.sep,
-                  "Field separator of the input: ',', ';', tab or '|'. Default: detected from the header line "
-                  "(the most frequent of ',', ';' and tab; Norwegian Excel writes ';')")
-      ->type_name("SEP")
-      ->group("Input");
-  sub->add_option("--decimal", cmd.decimal,
-                  "Decimal mark of the input's numbers: '.' or ',' (Norwegian and most European Excel exports); "
-                  "with ',' the separator must be another character, e.g. ';'. The output always uses '.'")
-      ->type_name("MARK")
-      ->capture_default_str()
-      ->group("Input");
-  sub->add_option("--encoding", cmd.encoding,
-                  "Text encoding of the input: utf-8 (with or without a byte-order mark), windows-1252 (Excel's "
-                  "ANSI) or latin-1. The output is always UTF-8")
-      ->type_name("ENC")
-      ->capture_default_str()
-      ->group("Input");
+  add_dialect_options(sub, cmd);
   sub->add_option("--sd", cmd.sd,
                   "xbar and s charts with one row per subgroup: column of subgroup standard deviations (needs "
                   "--n). Without --sd, xbar and s read raw measurements, one row per measurement, grouped by --x")

@@ -92,6 +92,9 @@ struct command {
 
 /// Registers every option on a subcommand; `grouped` adds --by and --threads (spc batch).
 void add_options(CLI::App* sub, command& cmd, bool grouped);
+/// Registers the input's dialect options (--sep, --decimal, --encoding) on a subcommand (part of
+/// add_options; spc funnel reads its file the same way).
+void add_dialect_options(CLI::App* sub, command& cmd);
 
 /// What a checked command line asks for, in the library's terms.
 struct request {
@@ -105,6 +108,9 @@ struct request {
   std::optional<sequential_options> sequential;
   std::optional<phase_options> phases;  ///< automatic phases (--phases auto)
   bool raw_subgroups = false;     ///< xbar / s without --sd: one row per measurement, grouped by x
+  /// With --x, the rows of a series become points by their x (ordered, rows sharing an x combined).
+  /// spc funnel turns this off: its --x is the unit, whose rows the library sums, in file order.
+  bool points_by_x = true;
   bool grouped = false;           ///< spc batch
   bool per_point = true;          ///< the per-point output is asked for
   bool report = false;            ///< print the report for people (spc chart --output FILE)
@@ -115,6 +121,14 @@ struct request {
 /// Checks the options against each other and the chart table before anything is read; throws
 /// usage_error naming the option.
 request check_command(const command& cmd, bool grouped);
+
+/// The input's dialect from --sep, --decimal and --encoding; throws usage_error naming the option.
+io::csv_dialect check_dialect(const command& cmd);
+
+/// Checks --output and --summary against each other (one of them at most on standard output; with
+/// one output per row on standard output, `spc chart` needs --output FILE for `--summary -`;
+/// different files); `rows` names the rows of --output in the message ("points", "units").
+void check_outputs(const command& cmd, bool grouped, std::string_view rows = "points");
 
 /// The command-line option behind an argument of the library's input_error ("freeze" ->
 /// "freeze", "fix_after_n_points" -> "fix-after", "mdc.trend" -> "trend-points", "odds_ratio"

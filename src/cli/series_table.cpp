@@ -335,7 +335,7 @@ series_table read_series(const command& cmd, const request& req) {
   const std::size_t sd_col = cmd.sd.empty() ? none : in.column(cmd.sd);
   const std::size_t x_col = cmd.x.empty() ? none : in.column(cmd.x);
   const std::size_t risk_col = cmd.risk.empty() ? none : in.column(cmd.risk);
-  const bool outcomes = req.info->y_domain == value_domain::binary;
+  const bool outcomes = req.info && req.info->y_domain == value_domain::binary;
   const std::size_t groups = by_col.size();
   d.groups = groups;
 
@@ -479,8 +479,9 @@ series_table read_series(const command& cmd, const request& req) {
       for (std::size_t r = 0; r < rows; ++r) d.file_row[to[r]] = r + 1;
     }
   }
-  // Sequential charts read case by case in file order: two operations on one day are two cases.
-  if (x_col != none && !req.sequential) make_points(d, cmd, req);
+  // Sequential charts read case by case in file order (two operations on one day are two cases);
+  // spc funnel keeps its rows (units are summed by the library).
+  if (x_col != none && req.points_by_x && !req.sequential) make_points(d, cmd, req);
   return d;
 }
 
