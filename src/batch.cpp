@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "offsets.hpp"
+
 #if defined(SPC_HAVE_OPENMP)
 #include <omp.h>
 #endif
@@ -36,18 +38,7 @@ chart_options phase_chart(const chart_options& set, const batch_rules* r) {
 
 void check_call(const batch_input& in, const batch_options& o, const chart_columns& out) {
   const std::size_t rows = in.y.size();
-  if (in.offsets.empty())
-    throw input_error("offsets", input_error::npos, "needs S+1 boundaries (at least one: 0)");
-  if (in.offsets.front() != 0)
-    throw input_error("offsets", 0, fmt::format("the first boundary must be 0, not {}", in.offsets.front()));
-  for (std::size_t s = 1; s < in.offsets.size(); ++s)
-    if (in.offsets[s] < in.offsets[s - 1])
-      throw input_error("offsets", s,
-                        fmt::format("boundaries must not decrease ({} after {})", in.offsets[s], in.offsets[s - 1]));
-  if (in.offsets.back() != rows)
-    throw input_error("offsets", in.offsets.size() - 1,
-                      fmt::format("the last boundary must be the number of rows, {}, not {}", rows,
-                                  in.offsets.back()));
+  detail::check_offsets(in.offsets, rows);
   if (!in.n.empty() && in.n.size() != rows)
     throw input_error("n", input_error::npos,
                       fmt::format("has {} values but y has {}: the columns must have the same length", in.n.size(), rows));

@@ -10,6 +10,8 @@
 // writes only its own units and summary, so a batch does not depend on the number of threads.
 #include "spc/funnel.hpp"
 
+#include "offsets.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -688,13 +690,7 @@ void check_batch_input(const funnel_batch_input& in) {
   if (in.n.size() != rows)
     throw input_error("n", input_error::npos,
                       fmt::format("has {} values but y has {}: the columns must have the same length", in.n.size(), rows));
-  if (in.offsets.empty()) throw input_error("offsets", input_error::npos, "needs F+1 boundaries (at least one: 0)");
-  if (in.offsets.front() != 0)
-    throw input_error("offsets", 0, fmt::format("the first boundary must be 0, not {}", in.offsets.front()));
-  for (std::size_t f = 1; f < in.offsets.size(); ++f)
-    if (in.offsets[f] < in.offsets[f - 1])
-      throw input_error("offsets", f,
-                        fmt::format("boundaries must not decrease ({} after {})", in.offsets[f], in.offsets[f - 1]));
+  detail::check_offsets(in.offsets, input_error::npos, 'F');
   const std::size_t units = in.unit_count();
   if (in.unit.empty()) {
     if (units != rows)

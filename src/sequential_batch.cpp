@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "offsets.hpp"
 #include "spc/sequential.hpp"
 
 #if defined(SPC_HAVE_OPENMP)
@@ -22,17 +23,7 @@ namespace {
 
 void check_call(const sequential_batch_input& in, const sequential_batch_options& o, const sequential_columns& out) {
   const std::size_t rows = in.y.size();
-  if (in.offsets.empty())
-    throw input_error("offsets", input_error::npos, "needs S+1 boundaries (at least one: 0)");
-  if (in.offsets.front() != 0)
-    throw input_error("offsets", 0, fmt::format("the first boundary must be 0, not {}", in.offsets.front()));
-  for (std::size_t s = 1; s < in.offsets.size(); ++s)
-    if (in.offsets[s] < in.offsets[s - 1])
-      throw input_error("offsets", s,
-                        fmt::format("boundaries must not decrease ({} after {})", in.offsets[s], in.offsets[s - 1]));
-  if (in.offsets.back() != rows)
-    throw input_error("offsets", in.offsets.size() - 1,
-                      fmt::format("the last boundary must be the number of rows, {}, not {}", rows, in.offsets.back()));
+  detail::check_offsets(in.offsets, rows);
   if (auto e = find_problem(o.options)) throw *e;
   const chart_info& ci = info(o.options.chart);
   if (ci.reads_risk && in.risk.size() != rows)
